@@ -1,0 +1,130 @@
+"""Validate the answers before any project file is written.
+
+Every problem is printed as `ERROR: <field>: <problem>. <fix>.` and the hook exits 1, so
+Cookiecutter removes the half-made output directory. This hook only reads; it never writes.
+"""
+
+import json
+import keyword
+import re
+import sys
+import unicodedata
+
+# Top-level names in the generated project, and the packages it imports: a project package
+# with one of these names would shadow it.
+PROJECT_NAMES = {"deploy", "media", "pages", "static", "staticfiles", "templates", "tests", "uploads"}
+IMPORTED_PACKAGES = {
+    "boto3", "botocore", "brotli", "django", "environ", "gunicorn", "moto", "pytest",
+    "requests", "storages", "whitenoise",
+}
+RESERVED_SLUGS = PROJECT_NAMES | IMPORTED_PACKAGES | set(sys.stdlib_module_names)
+
+HOSTNAME_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[a-z0-9.-]+\.[a-z]{2,}$", re.IGNORECASE)
+SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+
+FREE_TEXT_FIELDS = ("project_name", "project_slug", "description", "author_name",
+                    "author_email", "domain_name")
+
+
+def validate_no_control_characters(value: str) -> str | None:
+    """Refuse control characters (newlines, tabs, escapes) in any free-text answer.
+
+    Valid: ``Café "Zürich" \\ O'Brien``. Invalid: ``"name\\nINJECTED=1"``.
+    """
+    for char in value:
+        if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
+            return (f"contains the control character {char!r}. "
+                    "Remove line breaks, tabs and other invisible characters")
+    return None
+
+
+def validate_project_name(value: str) -> str | None:
+    """Require a visible name. Valid: ``My Site``, ``Café "Zürich"``. Invalid: ``""``, ``"   "``."""
+    if not value.strip():
+        return "is empty. Enter the name of your project, e.g. My Django Site"
+    if len(value) > 100:
+        return f"is {len(value)} characters long. Use at most 100 characters"
+    return None
+
+
+def validate_project_slug(value: str) -> str | None:
+    """Require a lowercase identifier that shadows no module.
+
+    Valid: ``my_site``, ``shop2``. Invalid: ``My-Site``, ``2fast``, ``class``, ``django``, ``site``.
+    """
+    if not SLUG.match(value):
+        return (f"{value!r} is not a lowercase Python identifier. "
+                "Use lowercase letters, digits and underscores, starting with a letter, e.g. my_site")
+    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
+        return f"{value!r} is a Python keyword. Choose another name, e.g. {value}_site"
+    if value in RESERVED_SLUGS:
+        return (f"{value!r} would shadow the module {value!r} that the project imports. "
+                f"Choose another name, e.g. {value}_site")
+    return None
+
+
+def validate_domain_name(value: str) -> str | None:
+    """Require a bare hostname, since it lands in ALLOWED_HOSTS and web server configs.
+
+    Valid: ``example.com``, ``www.my-site.co.uk``. Invalid: ``https://example.com``,
+    ``example.com/app``, ``example.com:8000``, ``example.com; return 200 x``, ``Example.com``.
+    """
+    fix = "Enter a bare hostname, e.g. example.com"
+    if "://" in value:
+        return f"{value!r} has a scheme. Remove the `http(s)://` part. {fix}"
+    for char, what in (("/", "a path"), (":", "a port"), (" ", "a space"), (";", "a `;`"),
+                       ("{", "a `{`"), ("}", "a `}`")):
+        if char in value:
+            return f"{value!r} contains {what}. {fix}"
+    if value != value.lower():
+        return f"{value!r} has uppercase letters. Use lowercase: {value.lower()}"
+    labels = value.split(".")
+    if len(value) > 253 or not all(HOSTNAME_LABEL.match(label) for label in labels):
+        return (f"{value!r} is not a valid hostname: each dot-separated part must be 1-63 "
+                f"letters, digits or hyphens, not starting or ending with a hyphen. {fix}")
+    return None
+
+
+def validate_author_email(value: str) -> str | None:
+    """Require a plain address. Valid: ``jo@example.com``. Invalid: ``jo``, ``jo@x``, ``a b@x.org``."""
+    if not EMAIL.match(value):
+        return f"{value!r} is not an email address. Enter an address like you@example.com"
+    return None
+
+
+VALIDATORS = {
+    "project_name": validate_project_name,
+    "project_slug": validate_project_slug,
+    "domain_name": validate_domain_name,
+    "author_email": validate_author_email,
+}
+
+
+def find_errors(context: dict) -> list[str]:
+    """Return one `ERROR: field: problem. fix.` line per invalid answer."""
+    errors = []
+    for field in FREE_TEXT_FIELDS:
+        value = context[field]
+        problem = validate_no_control_characters(value)
+        if problem is None and field in VALIDATORS:
+            problem = VALIDATORS[field](value)
+        if problem:
+            errors.append(f"ERROR: {field}: {problem}.")
+    return errors
+
+
+def main() -> int:
+    # The answers arrive as JSON data, never pasted into this file as code.
+    context = json.loads(r"""{{ cookiecutter | tojson }}""")
+    errors = find_errors(context)
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        print("Nothing was generated. Run cookiecutter again with the values fixed.",
+              file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

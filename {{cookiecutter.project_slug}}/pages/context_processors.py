@@ -1,0 +1,11 @@
+from django.conf import settings
+
+
+def site(request):
+    """What every template may show about the site and where its files come from."""
+    return {
+        "site_name": settings.SITE_NAME,
+        "serving_strategy_label": settings.SERVING_STRATEGY_LABEL,
+        "static_url": settings.STATIC_URL,
+        "media_url": getattr(settings, "MEDIA_URL", ""),
+    }

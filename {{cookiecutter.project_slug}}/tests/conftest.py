@@ -1,0 +1,19 @@
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory, django_db_blocker):
+    """Run collectstatic into a fresh STATIC_ROOT, as a deploy does, and use it for the session."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(STATIC_ROOT=root, DEBUG=False):
+        call_command("collectstatic", "--noinput", verbosity=0)
+        yield root
+
+
+@pytest.fixture
+def media_root(tmp_path, settings):
+    """Uploads go to a throwaway MEDIA_ROOT, never the project's own media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -1,0 +1,95 @@
+"""Uploads are kept, limited in size, and served so that they cannot run as a page."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from uploads.models import Upload
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
+    b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
+    b"\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(admin_client, name, content, content_type="application/octet-stream", title="t"):
+    response = admin_client.post(
+        reverse("admin:uploads_upload_add"),
+        {"title": title, "file": SimpleUploadedFile(name, content, content_type)},
+        secure=True,
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Upload.objects.latest("id")
+
+
+def test_uploaded_image_is_served_inline_with_its_bytes(admin_client, client, media_root):
+    item = upload(admin_client, "photo.png", PNG, "image/png")
+    response = client.get(item.file.url, secure=True)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("name", ["page.html", "logo.svg", "script.js", "README", "x.png.html"])
+def test_uploads_that_could_run_as_a_page_are_downloads(admin_client, client, media_root, name):
+    item = upload(admin_client, name, b"<script>alert(1)</script>", "text/html")
+    response = client.get(item.file.url, secure=True)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_png_name_sent_as_html_is_served_as_png(admin_client, client, media_root):
+    item = upload(admin_client, "trick.png", b"<html><script>alert(1)</script>", "text/html")
+    response = client.get(item.file.url, secure=True)
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_second_upload_with_the_same_name_keeps_the_first(admin_client, client, media_root):
+    first = upload(admin_client, "report.txt", b"first", "text/plain")
+    second = upload(admin_client, "report.txt", b"second", "text/plain")
+    assert first.file.name != second.file.name
+    assert b"".join(client.get(first.file.url, secure=True).streaming_content) == b"first"
+    assert b"".join(client.get(second.file.url, secure=True).streaming_content) == b"second"
+
+
+def test_upload_over_the_limit_is_refused_before_it_is_read(admin_client, settings, media_root):
+    settings.MAX_UPLOAD_SIZE = 1024
+    response = admin_client.post(
+        reverse("admin:uploads_upload_add"),
+        {"title": "big", "file": SimpleUploadedFile("big.bin", b"x" * 200_000)},
+        secure=True,
+    )
+    assert response.status_code == 413
+    assert not Upload.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../db.sqlite3",
+        "..%2fdb.sqlite3",
+        "uploads/../../.env",
+        ".env",
+        "uploads/.hidden",
+        "uploads",
+    ],
+)
+def test_media_view_serves_nothing_outside_stored_files(client, media_root, path):
+    (media_root / "uploads").mkdir(parents=True)
+    (media_root / "uploads" / ".hidden").write_text("secret")
+    response = client.get(f"/media/{path}", secure=True)
+    assert response.status_code == 404
+
+
+def test_upload_list_links_every_upload(admin_client, client, media_root):
+    item = upload(admin_client, "photo.png", PNG, "image/png", title="Holiday")
+    page = client.get(reverse("uploads:list"), secure=True).content.decode()
+    assert "Holiday" in page and item.file.url in page

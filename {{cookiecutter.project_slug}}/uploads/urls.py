@@ -1,0 +1,12 @@
+from django.conf import settings
+from django.urls import path
+
+from . import views
+
+app_name = "uploads"
+urlpatterns = [
+    path("uploads/", views.upload_list, name="list"),
+    # Local media has no web server in front of it in every strategy; this view is its
+    # hardened server. Behind nginx, nginx answers /media/ itself and never calls it.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.serve_media, name="media"),
+]

@@ -1,0 +1,88 @@
+"""Checks that stop the classic static and media mistakes before they reach users.
+
+Registered under the `staticfiles` tag, so `collectstatic` runs them before writing anything
+(and `manage.py check` and wsgi.py run them too).
+"""
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import storages
+
+
+def is_inside(path: Path, parent: Path) -> bool:
+    return path == parent or parent in path.parents
+
+
+@checks.register(checks.Tags.staticfiles)
+def check_static_and_media_roots_are_separate(app_configs=None, **kwargs):
+    """MEDIA_ROOT inside STATIC_ROOT loses every upload to `collectstatic --clear`."""
+    media_root = getattr(settings, "MEDIA_ROOT", "")
+    if not settings.STATIC_ROOT or not media_root:
+        return []
+    static_root = Path(settings.STATIC_ROOT).resolve()
+    media_root = Path(media_root).resolve()
+    if is_inside(media_root, static_root) or is_inside(static_root, media_root):
+        return [
+            checks.Error(
+                f"STATIC_ROOT ({static_root}) and MEDIA_ROOT ({media_root}) overlap.",
+                hint="Give them separate folders, neither inside the other: collectstatic "
+                "--clear would delete uploads, and uploads would be served as static files. "
+                "Set DJANGO_STATIC_ROOT or DJANGO_MEDIA_ROOT.",
+                id="static.E001",
+            )
+        ]
+    return []
+
+
+def find_unsafe_static_files(root: Path) -> list[Path]:
+    """Dotfiles and symlinks under `root`: never written by collectstatic, never public."""
+    found = []
+    for folder, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = Path(folder, name)
+            if name.startswith(".") or path.is_symlink():
+                found.append(path)
+    return found
+
+
+@checks.register(checks.Tags.staticfiles)
+def check_static_root_holds_only_public_files(app_configs=None, **kwargs):
+    """Whatever sits in STATIC_ROOT is served to anyone: a stray .env or symlink included."""
+    if not settings.STATIC_ROOT or not Path(settings.STATIC_ROOT).is_dir():
+        return []
+    unsafe = find_unsafe_static_files(Path(settings.STATIC_ROOT))
+    if not unsafe:
+        return []
+    listed = ", ".join(str(path) for path in unsafe[:5]) + (" ..." if len(unsafe) > 5 else "")
+    return [
+        checks.Error(
+            f"STATIC_ROOT holds {len(unsafe)} dotfile(s) or symlink(s) that would be served "
+            f"publicly: {listed}",
+            hint="Delete them. collectstatic never writes dotfiles or symlinks; something else "
+            "put them there (a copy of the project folder, a deploy script).",
+            id="static.E002",
+        )
+    ]
+
+
+def refuse_unsafe_start() -> None:
+    """Stop the server process, with the fix, rather than serve broken or private files."""
+    errors = [
+        message
+        for message in checks.run_checks(tags=[checks.Tags.staticfiles])
+        if message.is_serious()
+    ]
+    if errors:
+        raise ImproperlyConfigured("\n".join(f"{e.id}: {e.msg} {e.hint}" for e in errors))
+    storage = storages["staticfiles"]
+    if isinstance(storage, ManifestFilesMixin) and not storage.hashed_files:
+        raise ImproperlyConfigured(
+            f"No staticfiles manifest in {settings.STATIC_ROOT}: every page that links a "
+            "static file would answer 500. Run `python manage.py collectstatic --noinput` "
+            "before starting the server."
+        )

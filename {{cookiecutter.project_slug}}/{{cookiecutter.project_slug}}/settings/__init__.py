@@ -1,0 +1,13 @@
+"""Django settings, assembled from three modules.
+
+base.py holds what every project from this template shares. The media module decides where
+uploads go, and the serving strategy's module how static files are stored and served; each
+adjusts the base values in place, so neither depends on the other's order.
+Deployment values come from the environment (see .env.example).
+"""
+
+from .base import *  # noqa: F403
+{%- if cookiecutter.media_storage != "none" %}
+from .media_{{ cookiecutter.media_storage }} import *  # noqa: F403
+{%- endif %}
+from .{{ cookiecutter.serving_strategy }} import *  # noqa: F403

@@ -1,0 +1,49 @@
+"""Find every static file that the templates and the collected stylesheets refer to.
+
+A reference to a file missing from the manifest is a 500 with DEBUG=False, and only for the
+page that renders it, so look at the templates themselves rather than at rendered pages:
+references inside if-blocks, and in templates no test renders, are found too.
+"""
+
+import re
+from pathlib import Path
+
+from django.template import engines
+from django.template.utils import get_app_template_dirs
+from django.templatetags.static import StaticNode
+
+CSS_URL = re.compile(
+    r"""url\(\s*(['"]?)(?P<url>[^'")]+)\1\s*\)"""
+    r"""|@import\s+(['"])(?P<import>[^'"]+)\4"""
+)
+
+
+def template_files():
+    """Yield (engine, path) for every file in every template folder, the apps' included."""
+    for engine in engines.all():
+        if not hasattr(engine, "engine"):  # not the Django template language
+            continue
+        folders = [*engine.engine.dirs, *get_app_template_dirs("templates")]
+        for folder in folders:
+            for path in sorted(Path(folder).rglob("*")):
+                if path.is_file() and path.suffix in {".html", ".txt", ".xml"}:
+                    yield engine.engine, path
+
+
+def template_static_references():
+    """Yield (template path, static path) for each literal static tag in every template."""
+    for engine, path in template_files():
+        template = engine.from_string(path.read_text(encoding="utf-8"))
+        for node in template.nodelist.get_nodes_by_type(StaticNode):
+            # A quoted path is resolved when the template compiles: `var` is then a str.
+            if not node.path.filters and isinstance(node.path.var, str):
+                yield path, str(node.path.var)
+
+
+def css_references(css: str):
+    """Yield each relative URL in a stylesheet's url() and @import, without query or fragment."""
+    for match in CSS_URL.finditer(css):
+        url = (match.group("url") or match.group("import")).strip()
+        if url.startswith(("data:", "http:", "https:", "//", "#", "/")):
+            continue
+        yield url.split("#")[0].split("?")[0]
