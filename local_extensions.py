@@ -1,6 +1,8 @@
-"""Jinja filters the template uses to write prompt answers into generated files safely.
+"""Jinja filters that write prompt answers into generated files as data, never as code.
 
-Cookiecutter loads this module through the `_extensions` entry of cookiecutter.json.
+Cookiecutter loads this module through the `_extensions` entry of cookiecutter.json. The
+pre-generation hook has already refused control characters, so only quotes and backslashes
+need escaping here.
 """
 
 import json
@@ -8,19 +10,31 @@ import json
 from jinja2.ext import Extension
 
 
-def quoted(value: str) -> str:
-    """Return `value` as a double-quoted string literal valid in Python, TOML and YAML.
+def python_string(value: str) -> str:
+    """A Python string literal for `value`, quoted as ruff format would write it.
 
-    JSON's escapes (\\" \\\\ \\n \\uXXXX) are a subset of all three languages' escapes, and with
-    ensure_ascii=False non-ASCII text stays literal, so an emoji never becomes a surrogate pair.
-    Control characters are refused by the pre-generation hook before any file is written.
+    Double quotes unless the text holds more double than single quotes, so the generated
+    project passes `ruff format --check` whatever the answer.
+    """
+    escaped = str(value).replace("\\", "\\\\")
+    if value.count('"') > value.count("'"):
+        return "'" + escaped.replace("'", "\\'") + "'"
+    return '"' + escaped.replace('"', '\\"') + '"'
+
+
+def data_string(value: str) -> str:
+    """A double-quoted string valid in TOML and YAML (and JSON) for `value`.
+
+    JSON's escapes are a subset of TOML's and YAML's; with ensure_ascii=False non-ASCII text
+    stays literal, so an emoji never becomes a surrogate pair that TOML would reject.
     """
     return json.dumps(str(value), ensure_ascii=False)
 
 
 class QuotingExtension(Extension):
-    """Adds the `quoted` filter."""
+    """Adds the `python_string` and `data_string` filters."""
 
     def __init__(self, environment):
         super().__init__(environment)
-        environment.filters["quoted"] = quoted
+        environment.filters["python_string"] = python_string
+        environment.filters["data_string"] = data_string

@@ -50,8 +50,10 @@ def write_env_file(project: Path) -> None:
     """
     lines = (project / ".env.example").read_text(encoding="utf-8").splitlines()
     key = secrets.token_urlsafe(50)
-    lines = [f"DJANGO_SECRET_KEY={key}" if line.startswith("DJANGO_SECRET_KEY=") else line
-             for line in lines]
+    lines = [
+        f"DJANGO_SECRET_KEY={key}" if line.startswith("DJANGO_SECRET_KEY=") else line
+        for line in lines
+    ]
     env = project / ".env"
     env.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env.chmod(0o600)

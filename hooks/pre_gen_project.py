@@ -12,19 +12,44 @@ import unicodedata
 
 # Top-level names in the generated project, and the packages it imports: a project package
 # with one of these names would shadow it.
-PROJECT_NAMES = {"deploy", "media", "pages", "static", "staticfiles", "templates", "tests", "uploads"}
-IMPORTED_PACKAGES = {
-    "boto3", "botocore", "brotli", "django", "environ", "gunicorn", "moto", "pytest",
-    "requests", "storages", "whitenoise",
+PROJECT_NAMES = {
+    "deploy",
+    "media",
+    "pages",
+    "static",
+    "staticfiles",
+    "templates",
+    "tests",
+    "uploads",
 }
-RESERVED_SLUGS = PROJECT_NAMES | IMPORTED_PACKAGES | set(sys.stdlib_module_names)
+IMPORTED_PACKAGES = {
+    "boto3",
+    "botocore",
+    "brotli",
+    "django",
+    "environ",
+    "gunicorn",
+    "moto",
+    "pytest",
+    "requests",
+    "storages",
+    "whitenoise",
+}
+# sys.stdlib_module_names leaves out the `test` package, which test runners import.
+RESERVED_SLUGS = PROJECT_NAMES | IMPORTED_PACKAGES | set(sys.stdlib_module_names) | {"test"}
 
 HOSTNAME_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[a-z0-9.-]+\.[a-z]{2,}$", re.IGNORECASE)
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
-FREE_TEXT_FIELDS = ("project_name", "project_slug", "description", "author_name",
-                    "author_email", "domain_name")
+FREE_TEXT_FIELDS = (
+    "project_name",
+    "project_slug",
+    "description",
+    "author_name",
+    "author_email",
+    "domain_name",
+)
 
 
 def validate_no_control_characters(value: str) -> str | None:
@@ -34,8 +59,10 @@ def validate_no_control_characters(value: str) -> str | None:
     """
     for char in value:
         if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
-            return (f"contains the control character {char!r}. "
-                    "Remove line breaks, tabs and other invisible characters")
+            return (
+                f"contains the control character {char!r}. "
+                "Remove line breaks, tabs and other invisible characters"
+            )
     return None
 
 
@@ -54,13 +81,18 @@ def validate_project_slug(value: str) -> str | None:
     Valid: ``my_site``, ``shop2``. Invalid: ``My-Site``, ``2fast``, ``class``, ``django``, ``site``.
     """
     if not SLUG.match(value):
-        return (f"{value!r} is not a lowercase Python identifier. "
-                "Use lowercase letters, digits and underscores, starting with a letter, e.g. my_site")
+        return (
+            f"{value!r} is not a lowercase Python identifier. "
+            "Use lowercase letters, digits and underscores, starting with a letter, "
+            "e.g. my_site"
+        )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         return f"{value!r} is a Python keyword. Choose another name, e.g. {value}_site"
     if value in RESERVED_SLUGS:
-        return (f"{value!r} would shadow the module {value!r} that the project imports. "
-                f"Choose another name, e.g. {value}_site")
+        return (
+            f"{value!r} would shadow the module {value!r} that the project imports. "
+            f"Choose another name, e.g. {value}_site"
+        )
     return None
 
 
@@ -73,21 +105,32 @@ def validate_domain_name(value: str) -> str | None:
     fix = "Enter a bare hostname, e.g. example.com"
     if "://" in value:
         return f"{value!r} has a scheme. Remove the `http(s)://` part. {fix}"
-    for char, what in (("/", "a path"), (":", "a port"), (" ", "a space"), (";", "a `;`"),
-                       ("{", "a `{`"), ("}", "a `}`")):
+    for char, what in (
+        ("/", "a path"),
+        (":", "a port"),
+        (";", "a `;`"),
+        ("{", "a `{`"),
+        ("}", "a `}`"),
+        (" ", "a space"),
+    ):
         if char in value:
             return f"{value!r} contains {what}. {fix}"
     if value != value.lower():
         return f"{value!r} has uppercase letters. Use lowercase: {value.lower()}"
     labels = value.split(".")
     if len(value) > 253 or not all(HOSTNAME_LABEL.match(label) for label in labels):
-        return (f"{value!r} is not a valid hostname: each dot-separated part must be 1-63 "
-                f"letters, digits or hyphens, not starting or ending with a hyphen. {fix}")
+        return (
+            f"{value!r} is not a valid hostname: each dot-separated part must be 1-63 "
+            f"letters, digits or hyphens, not starting or ending with a hyphen. {fix}"
+        )
     return None
 
 
 def validate_author_email(value: str) -> str | None:
-    """Require a plain address. Valid: ``jo@example.com``. Invalid: ``jo``, ``jo@x``, ``a b@x.org``."""
+    """Require a plain address.
+
+    Valid: ``jo@example.com``. Invalid: ``jo``, ``jo@x``, ``a b@x.org``, ``jo@x.org>``.
+    """
     if not EMAIL.match(value):
         return f"{value!r} is not an email address. Enter an address like you@example.com"
     return None
@@ -121,8 +164,9 @@ def main() -> int:
     for error in errors:
         print(error, file=sys.stderr)
     if errors:
-        print("Nothing was generated. Run cookiecutter again with the values fixed.",
-              file=sys.stderr)
+        print(
+            "Nothing was generated. Run cookiecutter again with the values fixed.", file=sys.stderr
+        )
     return 1 if errors else 0
 
 

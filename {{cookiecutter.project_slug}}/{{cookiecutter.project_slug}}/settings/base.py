@@ -14,7 +14,7 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
-SITE_NAME = {{ cookiecutter.project_name | quoted }}
+SITE_NAME = {{ cookiecutter.project_name | python_string }}
 DOMAIN_NAME = "{{ cookiecutter.domain_name }}"
 
 # No default: a missing key stops the project instead of running with a known one.

@@ -1,0 +1,80 @@
+"""The exact files each answer puts in a generated project.
+
+The bake test compares every variant against COMMON plus the files of each chosen answer.
+A new choice in cookiecutter.json fails that test until its files are listed here.
+"""
+
+COMMON = {
+    ".dockerignore",
+    ".env",
+    ".env.example",
+    ".github/workflows/ci.yml",
+    ".gitignore",
+    "Makefile",
+    "README.md",
+    "manage.py",
+    "pyproject.toml",
+    "requirements-dev.txt",
+    "requirements.txt",
+    "pages/__init__.py",
+    "pages/apps.py",
+    "pages/context_processors.py",
+    "pages/static/pages/img/logo.svg",
+    "pages/static/pages/img/staff.svg",
+    "pages/static/pages/js/site.js",
+    "pages/templates/pages/home.html",
+    "pages/urls.py",
+    "pages/views.py",
+    "static/css/site.css",
+    "static/favicon.ico",
+    "static/fonts/dejavu-sans-LICENSE.txt",
+    "static/fonts/dejavu-sans-subset.woff2",
+    "static/img/landscape.png",
+    "static/img/pattern.png",
+    "templates/base.html",
+    "tests/__init__.py",
+    "tests/conftest.py",
+    "tests/test_static.py",
+    "{slug}/__init__.py",
+    "{slug}/apps.py",
+    "{slug}/checks.py",
+    "{slug}/settings/__init__.py",
+    "{slug}/settings/base.py",
+    "{slug}/static_references.py",
+    "{slug}/urls.py",
+    "{slug}/wsgi.py",
+}
+
+BY_ANSWER = {
+    ("serving_strategy", "whitenoise"): {
+        "deploy/whitenoise/Dockerfile",
+        "deploy/whitenoise/Procfile",
+        "deploy/whitenoise/gunicorn.conf.py",
+        "deploy/whitenoise/serve",
+        "{slug}/settings/whitenoise.py",
+    },
+    ("media_storage", "local"): {
+        "tests/test_uploads.py",
+        "uploads/__init__.py",
+        "uploads/admin.py",
+        "uploads/apps.py",
+        "uploads/middleware.py",
+        "uploads/migrations/0001_initial.py",
+        "uploads/migrations/__init__.py",
+        "uploads/models.py",
+        "uploads/templates/uploads/list.html",
+        "uploads/urls.py",
+        "uploads/views.py",
+        "{slug}/settings/media_local.py",
+    },
+    ("media_storage", "none"): set(),
+}
+
+
+def expected_files(answers: dict, slug: str) -> set[str]:
+    files = set(COMMON)
+    for prompt, answer in answers.items():
+        key = (prompt, answer)
+        assert key in BY_ANSWER, f"list the files of {prompt}={answer} in tests/expected_files.py"
+        files |= BY_ANSWER[key]
+    return {name.format(slug=slug) for name in files}

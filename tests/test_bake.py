@@ -1,0 +1,190 @@
+"""Every combination bakes into exactly the expected, valid, lint-clean project."""
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .expected_files import expected_files
+from .servers import project_environment, run
+from .variants import DEFAULTS, TEMPLATE_DIR, VARIANT_IDS, VARIANTS
+
+RUFF = shutil.which("ruff", path=str(TEMPLATE_DIR / ".venv" / "bin")) or "ruff"
+# Django templates keep their own {{ }} and {% %}; everywhere else these mean Jinja leaked.
+DJANGO_TEMPLATE = re.compile(r"(^|/)templates/")
+JINJA_LEFTOVER = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
+AWKWARD = {
+    "project_name": 'Café "Zürich" \\ O\'Brien 🚀',
+    "project_slug": "cafe_zurich",
+    "description": 'A "quoted" description \\ with a backslash, an apostrophe\'s and ünïcode ✓',
+    "author_name": 'Seán O\'Connor "Jr" \\',
+    "author_email": "sean.oconnor+static@example.co.uk",
+}
+
+
+def project_files(project: Path) -> dict[str, Path]:
+    return {
+        path.relative_to(project).as_posix(): path
+        for path in project.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def text_files(project: Path):
+    for name, path in project_files(project).items():
+        try:
+            yield name, path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # fonts, images
+
+
+@pytest.fixture(scope="module", params=VARIANTS, ids=VARIANT_IDS)
+def baked(request, cookies_session):
+    """A fresh bake of each variant, untouched by the serving tests' runs."""
+    result = cookies_session.bake(extra_context=request.param)
+    assert result.exit_code == 0, f"{request.param}: {result.exception}"
+    return request.param, Path(result.project_path)
+
+
+def test_project_has_exactly_the_expected_files(baked):
+    answers, project = baked
+    slug = project.name
+    found = set(project_files(project))
+    expected = expected_files(answers, slug)
+    assert found == expected, (
+        f"{answers}: unexpected {sorted(found - expected)}, missing {sorted(expected - found)}"
+    )
+
+
+def test_no_jinja_is_left_unrendered(baked):
+    answers, project = baked
+    leftovers = [
+        f"{name}:{number}: {line.strip()}"
+        for name, text in text_files(project)
+        if not DJANGO_TEMPLATE.search(name)
+        for number, line in enumerate(text.splitlines(), 1)
+        if JINJA_LEFTOVER.search(line)
+    ]
+    assert not leftovers, f"{answers}:\n" + "\n".join(leftovers)
+
+
+def test_python_compiles(baked):
+    answers, project = baked
+    for name, text in text_files(project):
+        if name.endswith(".py"):
+            compile(text, name, "exec")
+
+
+def test_ruff_finds_nothing_to_fix_or_reformat(baked):
+    answers, project = baked
+    run([RUFF, "check", "--no-cache", "."], project)
+    run([RUFF, "format", "--no-cache", "--check", "."], project)
+
+
+def test_toml_yaml_and_json_files_parse(baked):
+    answers, project = baked
+    parsed = 0
+    for name, text in text_files(project):
+        if name.endswith(".toml"):
+            tomllib.loads(text)
+        elif name.endswith((".yml", ".yaml")):
+            yaml.safe_load(text)
+        elif name.endswith(".json"):
+            json.loads(text)
+        else:
+            continue
+        parsed += 1
+    assert parsed >= 2, f"{answers}: expected pyproject.toml and the CI workflow"
+
+
+def test_env_file_holds_a_fresh_key_readable_only_by_its_owner(baked):
+    answers, project = baked
+    env = project / ".env"
+    assert env.stat().st_mode & 0o777 == 0o600
+    keys = [
+        line.split("=", 1)[1]
+        for line in env.read_text().splitlines()
+        if line.startswith("DJANGO_SECRET_KEY=")
+    ]
+    assert len(keys) == 1 and len(keys[0]) >= 50, f"{answers}: {keys}"
+
+
+def test_secrets_and_generated_files_are_git_ignored(baked, tmp_path):
+    answers, project = baked
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy)
+    run(["git", "init", "--quiet"], copy)
+    probes = [
+        ".env",
+        "staticfiles/css/site.css",
+        "media/uploads/a.png",
+        "db.sqlite3",
+        ".venv/bin/python",
+    ]
+    ignored = subprocess.run(
+        ["git", "check-ignore", *probes], cwd=copy, capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert sorted(ignored) == sorted(probes), (
+        f"{answers}: not ignored: {set(probes) - set(ignored)}"
+    )
+
+
+def test_two_bakes_get_different_secret_keys(cookies):
+    keys = {
+        (Path(cookies.bake().project_path) / ".env").read_text().split("DJANGO_SECRET_KEY=")[1][:60]
+        for _ in range(2)
+    }
+    assert len(keys) == 2
+
+
+@pytest.fixture(scope="module")
+def awkward_project(cookies_session):
+    result = cookies_session.bake(extra_context={**DEFAULTS, **AWKWARD})
+    assert result.exit_code == 0, result.exception
+    return Path(result.project_path)
+
+
+def test_awkward_values_reach_settings_as_the_exact_string(awkward_project):
+    tree = ast.parse((awkward_project / "cafe_zurich/settings/base.py").read_text())
+    values = {
+        node.targets[0].id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    assert ast.literal_eval(values["SITE_NAME"]) == AWKWARD["project_name"]
+
+
+def test_awkward_values_reach_toml_and_yaml_as_the_exact_string(awkward_project):
+    pyproject = tomllib.loads((awkward_project / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == AWKWARD["description"]
+    assert pyproject["project"]["authors"] == [
+        {"name": AWKWARD["author_name"], "email": AWKWARD["author_email"]}
+    ]
+    workflow = yaml.safe_load((awkward_project / ".github/workflows/ci.yml").read_text())
+    assert workflow["name"] == AWKWARD["project_name"]
+
+
+def test_awkward_project_compiles_lints_and_loads_its_settings(awkward_project):
+    run([RUFF, "check", "--no-cache", "."], awkward_project)
+    run([RUFF, "format", "--no-cache", "--check", "."], awkward_project)
+    venv = project_environment(awkward_project)
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "import json; print(json.dumps([settings.SITE_NAME, settings.SECRET_KEY]))"
+    )
+    output = run(
+        [str(venv / "bin" / "python"), "-c", script],
+        awkward_project,
+        {**os.environ, "DJANGO_SETTINGS_MODULE": "cafe_zurich.settings"},
+    )
+    site_name, secret_key = json.loads(output)
+    assert site_name == AWKWARD["project_name"]
+    # The key survives the env-file loader unchanged.
+    assert f"DJANGO_SECRET_KEY={secret_key}\n" in (awkward_project / ".env").read_text()

@@ -1,0 +1,124 @@
+"""Bad answers are refused with a message that says what is wrong and how to fix it, and leave
+nothing behind; good but awkward answers pass."""
+
+import importlib.util
+import re
+import subprocess
+
+import pytest
+
+from .variants import TEMPLATE_DIR
+
+COOKIECUTTER = str(TEMPLATE_DIR / ".venv" / "bin" / "cookiecutter")
+MESSAGE = re.compile(r"^ERROR: (?P<field>[a-z_]+): .+\. .+\.$")
+
+
+def load_hook():
+    spec = importlib.util.spec_from_file_location(
+        "pre_gen", TEMPLATE_DIR / "hooks/pre_gen_project.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+hook = load_hook()
+
+VALID = {
+    "project_slug": ["my_site", "shop2", "a"],
+    "domain_name": ["example.com", "www.my-site.co.uk", "localhost", "xn--caf-dma.example"],
+    "author_email": ["you@example.com", "first.last+tag@sub.example.org"],
+    "project_name": ["My Site", 'Café "Zürich" \\ O\'Brien', "🚀"],
+}
+INVALID = [
+    ("project_slug", "My-Site", "lowercase Python identifier"),
+    ("project_slug", "2fast", "lowercase Python identifier"),
+    ("project_slug", "class", "Python keyword"),
+    ("project_slug", "django", "shadow the module 'django'"),
+    ("project_slug", "test", "shadow the module 'test'"),
+    ("project_slug", "site", "shadow the module 'site'"),
+    ("project_slug", "pages", "shadow the module 'pages'"),
+    ("domain_name", "https://example.com", "Remove the `http(s)://` part"),
+    ("domain_name", "example.com/app", "contains a path"),
+    ("domain_name", "example.com:8000", "contains a port"),
+    ("domain_name", "exa mple.com", "contains a space"),
+    ("domain_name", "example.com;return 200 pwned", "contains a `;`"),
+    ("domain_name", "example.com{", "contains a `{`"),
+    ("domain_name", "Example.com", "Use lowercase: example.com"),
+    ("domain_name", "-bad.example.com", "not a valid hostname"),
+    ("author_email", "jo", "not an email address"),
+    ("author_email", "jo@x", "not an email address"),
+    ("author_email", "a b@example.org", "not an email address"),
+    ("project_name", "", "is empty"),
+    ("project_name", "two\nlines", "control character '\\n'"),
+    ("description", "tab\there", "control character '\\t'"),
+    ("author_name", "\x1b[31mred", "control character '\\x1b'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [(field, value) for field, values in VALID.items() for value in values]
+)
+def test_valid_answers_pass(field, value):
+    assert hook.VALIDATORS[field](value) is None
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), INVALID)
+def test_invalid_answer_gets_an_error_naming_the_field_and_the_fix(field, value, expected):
+    context = {name: "ok" for name in hook.FREE_TEXT_FIELDS}
+    context |= {
+        "project_slug": "my_site",
+        "domain_name": "example.com",
+        "author_email": "you@example.com",
+    }
+    context[field] = value
+    errors = hook.find_errors(context)
+    assert len(errors) == 1 and MESSAGE.match(errors[0]), errors
+    assert errors[0].startswith(f"ERROR: {field}: ") and expected in errors[0], errors
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), INVALID, ids=[i[0] for i in INVALID])
+def test_cookiecutter_refuses_bad_answer_and_leaves_nothing_behind(
+    tmp_path, field, value, expected
+):
+    """Through the real CLI, as a user runs it."""
+    output = tmp_path / "out"
+    output.mkdir()
+    extra = [] if field == "project_slug" else ["project_slug=my_site"]
+    result = subprocess.run(
+        [
+            COOKIECUTTER,
+            "--no-input",
+            "--output-dir",
+            str(output),
+            str(TEMPLATE_DIR),
+            f"{field}={value}",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0, f"{field}={value!r} was accepted"
+    assert f"ERROR: {field}: " in result.stderr and expected in result.stderr, result.stderr
+    assert list(output.iterdir()) == [], f"{field}={value!r} left {list(output.iterdir())}"
+
+
+def test_every_error_is_printed_at_once():
+    context = {
+        "project_name": "",
+        "project_slug": "Bad",
+        "description": "d",
+        "author_name": "a",
+        "author_email": "nope",
+        "domain_name": "https://x.com",
+    }
+    fields = [MESSAGE.match(error)["field"] for error in hook.find_errors(context)]
+    assert fields == ["project_name", "project_slug", "author_email", "domain_name"]
+
+
+@pytest.mark.parametrize("hook_file", ["pre_gen_project.py", "post_gen_project.py"])
+def test_hooks_read_answers_as_json_data_never_as_code(hook_file):
+    source = (TEMPLATE_DIR / "hooks" / hook_file).read_text()
+    assert re.findall(r"\{\{.*?\}\}|\{%.*?%\}", source) == ["{{ cookiecutter | tojson }}"]
