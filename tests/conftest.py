@@ -57,12 +57,30 @@ class Site:
     def name(self) -> str:
         return variant_id(self.answers)
 
+    @property
+    def serve_script(self) -> str:
+        return f"deploy/{self.answers['serving_strategy']}/serve"
+
     def manage(self, *args: str, env: dict | None = None) -> str:
         return run(
             [str(self.venv / "bin" / "python"), "manage.py", *args],
             self.project,
             {**os.environ, **(env or {})},
         )
+
+
+def serve_env(site: "Site", port: int, **overrides: str) -> dict:
+    """The environment `make run` gives the strategy's serve script (see the Makefile's
+    LOCAL_ENV): DEBUG=False over plain HTTP on 127.0.0.1."""
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_HTTPS": "false",
+        "DJANGO_ALLOWED_HOSTS": f"{LOOPBACK},localhost",
+        "PORT": str(port),
+        "VENV": str(site.venv),
+        **overrides,
+    }
 
 
 @pytest.fixture(scope="session")

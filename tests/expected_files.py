@@ -34,6 +34,7 @@ COMMON = {
     "templates/base.html",
     "tests/__init__.py",
     "tests/conftest.py",
+    "tests/test_checks.py",
     "tests/test_static.py",
     "{slug}/__init__.py",
     "{slug}/apps.py",

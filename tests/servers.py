@@ -79,6 +79,29 @@ def project_environment(project: Path) -> Path:
     return venv
 
 
+def exits(command: list[str], cwd: Path, env: dict, timeout: float = 60) -> tuple[int, str]:
+    """Run a server that is expected to refuse to start: its exit code and output. One that
+    is still running after `timeout` seconds is stopped and reported as a failure."""
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+        raise AssertionError(
+            f"`{' '.join(command)}` still running after {timeout} s:\n{output[-3000:]}"
+        ) from None
+    return process.returncode, output
+
+
 @contextlib.contextmanager
 def running(
     command: list[str], cwd: Path, env: dict, ready_url: str, name: str, timeout: float = 60

@@ -14,7 +14,7 @@ import yaml
 
 from .expected_files import expected_files
 from .servers import project_environment, run
-from .variants import DEFAULTS, TEMPLATE_DIR, VARIANT_IDS, VARIANTS
+from .variants import DEFAULTS, TEMPLATE_DIR, VARIANT_IDS, VARIANTS, variant_id
 
 RUFF = shutil.which("ruff", path=str(TEMPLATE_DIR / ".venv" / "bin")) or "ruff"
 # Django templates keep their own {{ }} and {% %}; everywhere else these mean Jinja leaked.
@@ -134,6 +134,27 @@ def test_secrets_and_generated_files_are_git_ignored(baked, tmp_path):
     assert sorted(ignored) == sorted(probes), (
         f"{answers}: not ignored: {set(probes) - set(ignored)}"
     )
+
+
+# Identifiers of the upload demo: none may appear when media_storage=none. (Generic words such
+# as "uploads" in the MEDIA_ROOT check's advice are not the demo.)
+DEMO_TRACE = re.compile(
+    r"\buploads(\.[a-z_]|:[a-z]|/|[\"'])|\.uploads\b|\bUpload\b|MAX_UPLOAD|upload-link|test_uploads"
+)
+
+
+@pytest.mark.parametrize(
+    "answers", [a for a in VARIANTS if a["media_storage"] == "none"], ids=variant_id
+)
+def test_media_none_leaves_no_trace_of_the_upload_demo(cookies_session, answers):
+    project = Path(cookies_session.bake(extra_context=answers).project_path)
+    traces = [
+        f"{name}:{number}: {line.strip()}"
+        for name, text in text_files(project)
+        for number, line in enumerate(text.splitlines(), 1)
+        if DEMO_TRACE.search(line)
+    ]
+    assert not traces, f"{answers}:\n" + "\n".join(traces)
 
 
 def test_two_bakes_get_different_secret_keys(cookies):

@@ -1,14 +1,19 @@
 """Every variant, running like production with DEBUG=False, serves every asset its pages use."""
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from .conftest import SUPERUSER
+from .conftest import SUPERUSER, serve_env
 from .crawl import asset_problems, crawl_assets
+from .servers import exits, free_port, running
+from .variants import VARIANTS, variant_id
+
+WHITENOISE_VARIANTS = [a for a in VARIANTS if a["serving_strategy"] == "whitenoise"]
 
 pytestmark = pytest.mark.serving
 
@@ -87,3 +92,74 @@ def test_uploaded_image_round_trips_byte_for_byte(media_site):
     assert response.content == PNG.read_bytes(), f"{site.name}: {url} bytes differ"
     assert response.headers["Content-Type"] == "image/png", f"{site.name}: {url}"
     assert response.headers["X-Content-Type-Options"] == "nosniff", f"{site.name}: {url}"
+
+
+@pytest.mark.parametrize("plant", [".env", "symlink"])
+def test_server_refuses_to_start_with_private_files_in_static_root(site, tmp_path, plant):
+    """WhiteNoise would serve whatever STATIC_ROOT holds; the start-up checks say no first."""
+    static_root = tmp_path / "staticfiles"
+    shutil.copytree(site.project / "staticfiles", static_root)
+    if plant == ".env":
+        (static_root / ".env").write_text("DJANGO_SECRET_KEY=must-never-be-served")
+    else:
+        (static_root / "css" / "hosts.css").symlink_to("/etc/hosts")
+    env = serve_env(site, free_port(), DJANGO_STATIC_ROOT=str(static_root))
+    code, output = exits([site.serve_script], site.project, env)
+    assert code != 0 and "static.E002" in output, f"{site.name} started with {plant}:\n{output}"
+
+
+def test_server_refuses_to_start_before_collectstatic(site, tmp_path):
+    env = serve_env(site, free_port(), DJANGO_STATIC_ROOT=str(tmp_path / "never-collected"))
+    code, output = exits([site.serve_script], site.project, env)
+    assert code != 0 and "collectstatic --noinput" in output, f"{site.name}:\n{output}"
+
+
+def test_upload_over_the_limit_is_refused_with_413(media_site):
+    session = admin_session(media_site)
+    add = f"{media_site.url}/admin/uploads/upload/add/"
+    session.get(add, timeout=30)
+    too_big = b"\0" * (10 * 1024 * 1024 + 128 * 1024)  # the default DJANGO_MAX_UPLOAD_MB=10
+    response = session.post(
+        add,
+        timeout=60,
+        files={"file": ("big.bin", too_big)},
+        data={"title": "big", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+    )
+    assert response.status_code == 413, f"{media_site.name}: {response.status_code}"
+
+
+def test_second_upload_with_the_same_name_keeps_the_first(media_site):
+    session = admin_session(media_site)
+    first = upload(session, media_site, "notes.txt", b"first version", "text/plain")
+    second = upload(session, media_site, "notes.txt", b"second version", "text/plain")
+    assert first != second, f"{media_site.name}: both uploads got {first}"
+    assert requests.get(first, timeout=30).content == b"first version", media_site.name
+    assert requests.get(second, timeout=30).content == b"second version", media_site.name
+
+
+@pytest.mark.parametrize("name", ["page.html", "drawing.svg", "trick.png.html"])
+def test_uploaded_markup_is_a_sandboxed_download_never_a_page(media_site, name):
+    session = admin_session(media_site)
+    url = upload(session, media_site, name, b"<script>alert(document.cookie)</script>", "text/html")
+    headers = requests.get(url, timeout=30).headers
+    where = f"{media_site.name}: {url}"
+    assert headers["Content-Type"] == "application/octet-stream", where
+    assert headers["Content-Disposition"].startswith("attachment"), where
+    assert headers["X-Content-Type-Options"] == "nosniff", where
+    assert headers["Content-Security-Policy"].startswith("sandbox"), where
+
+
+@pytest.mark.parametrize("answers", WHITENOISE_VARIANTS, ids=variant_id)
+def test_whitenoise_behind_a_cdn_host_links_assets_on_that_host(answers, start_site):
+    """DJANGO_STATIC_HOST puts static URLs on the CDN's host; the CDN pulls from this server.
+    Here `localhost` plays the CDN host for a page fetched from 127.0.0.1."""
+    site = start_site(answers)
+    port = free_port()
+    env = serve_env(site, port, DJANGO_STATIC_HOST=f"http://localhost:{port}")
+    with running(
+        [site.serve_script], site.project, env, f"http://127.0.0.1:{port}/", name="cdn-host"
+    ):
+        response, assets = crawl_assets(requests.Session(), f"http://127.0.0.1:{port}/")
+    assert assets and all(a.url.startswith(f"http://localhost:{port}/static/") for a in assets)
+    problems = [problem for asset in assets for problem in asset_problems(asset)]
+    assert not problems, f"{site.name} with DJANGO_STATIC_HOST:\n" + "\n".join(problems)

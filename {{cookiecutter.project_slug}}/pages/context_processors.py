@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.urls import reverse
 
 
 def site(request):
     """What every template may show about the site and where its files come from."""
     return {
         "site_name": settings.SITE_NAME,
+        "nav_links": [(label, reverse(name)) for label, name in settings.SITE_NAV],
         "serving_strategy_label": settings.SERVING_STRATEGY_LABEL,
         "static_url": settings.STATIC_URL,
         "media_url": getattr(settings, "MEDIA_URL", ""),

@@ -11,9 +11,3 @@ def collected_static(tmp_path_factory, django_db_blocker):
         call_command("collectstatic", "--noinput", verbosity=0)
         yield root
 
-
-@pytest.fixture
-def media_root(tmp_path, settings):
-    """Uploads go to a throwaway MEDIA_ROOT, never the project's own media/."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT

@@ -15,6 +15,13 @@ PNG = (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def media_root(tmp_path, settings):
+    """Uploads go to a throwaway MEDIA_ROOT, never the project's own media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 def upload(admin_client, name, content, content_type="application/octet-stream", title="t"):
     response = admin_client.post(
         reverse("admin:uploads_upload_add"),

@@ -1,5 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
     path("", include("pages.urls")),

@@ -16,6 +16,8 @@ if (BASE_DIR / ".env").is_file():
 
 SITE_NAME = {{ cookiecutter.project_name | python_string }}
 DOMAIN_NAME = "{{ cookiecutter.domain_name }}"
+# (label, URL name) of the header's links; apps add theirs in their settings module.
+SITE_NAV = [("Admin", "admin:index")]
 
 # No default: a missing key stops the project instead of running with a known one.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")

@@ -6,9 +6,10 @@ https://docs.djangoproject.com/en/5.2/topics/files/
 
 from pathlib import Path
 
-from .base import BASE_DIR, INSTALLED_APPS, MIDDLEWARE, STORAGES, env
+from .base import BASE_DIR, INSTALLED_APPS, MIDDLEWARE, SITE_NAV, STORAGES, env
 
 INSTALLED_APPS.append("uploads")
+SITE_NAV.insert(0, ("Uploads", "uploads:list"))
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
