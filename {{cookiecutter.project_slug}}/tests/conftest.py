@@ -10,4 +10,3 @@ def collected_static(tmp_path_factory, django_db_blocker):
     with override_settings(STATIC_ROOT=root, DEBUG=False):
         call_command("collectstatic", "--noinput", verbosity=0)
         yield root
-
