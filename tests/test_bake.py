@@ -16,7 +16,9 @@ from .expected_files import expected_files
 from .servers import project_environment, run
 from .variants import DEFAULTS, TEMPLATE_DIR, VARIANT_IDS, VARIANTS, variant_id
 
-RUFF = shutil.which("ruff", path=str(TEMPLATE_DIR / ".venv" / "bin")) or "ruff"
+TOOLS = str(TEMPLATE_DIR / ".venv" / "bin")
+RUFF = shutil.which("ruff", path=TOOLS) or "ruff"
+HADOLINT = shutil.which("hadolint", path=TOOLS) or "hadolint"
 # Django templates keep their own {{ }} and {% %}; everywhere else these mean Jinja leaked.
 DJANGO_TEMPLATE = re.compile(r"(^|/)templates/")
 JINJA_LEFTOVER = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
@@ -102,6 +104,14 @@ def test_toml_yaml_and_json_files_parse(baked):
             continue
         parsed += 1
     assert parsed >= 2, f"{answers}: expected pyproject.toml and the CI workflow"
+
+
+def test_dockerfiles_pass_hadolint_with_no_finding_at_all(baked):
+    answers, project = baked
+    dockerfiles = sorted(project.rglob("Dockerfile"))
+    assert dockerfiles or answers["serving_strategy"] == "nginx", f"{answers}: no Dockerfile"
+    for dockerfile in dockerfiles:
+        run([HADOLINT, "--failure-threshold", "info", str(dockerfile)], project)
 
 
 def test_env_file_holds_a_fresh_key_readable_only_by_its_owner(baked):
