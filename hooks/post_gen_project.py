@@ -14,9 +14,20 @@ from pathlib import Path
 OWNED_PATHS = {
     "serving_strategy": {
         "whitenoise": ["deploy/whitenoise", "{slug}/settings/whitenoise.py"],
+        "nginx": [
+            "deploy/nginx",
+            "{slug}/settings/nginx.py",
+            "{slug}/storage.py",
+            "tests/test_release_storage.py",
+        ],
     },
     "media_storage": {
-        "local": ["uploads", "{slug}/settings/media_local.py", "tests/test_uploads.py"],
+        "local": [
+            "uploads",
+            "{slug}/settings/media_local.py",
+            "tests/test_uploads.py",
+            "deploy/nginx/media.conf",
+        ],
         "none": [],
     },
 }

@@ -1,12 +1,23 @@
 import contextlib
 import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from .servers import LOOPBACK, free_port, project_environment, run, running
+from .servers import (
+    LOOPBACK,
+    free_port,
+    nginx_main_config,
+    project_environment,
+    responds,
+    run,
+    running,
+    self_signed_certificate,
+)
 from .variants import TEMPLATE_DIR, VARIANT_IDS, VARIANTS, variant_id
 
 MEDIA_VARIANTS = [answers for answers in VARIANTS if answers["media_storage"] != "none"]
@@ -71,7 +82,8 @@ class Site:
 
 def serve_env(site: "Site", port: int, **overrides: str) -> dict:
     """The environment `make run` gives the strategy's serve script (see the Makefile's
-    LOCAL_ENV): DEBUG=False over plain HTTP on 127.0.0.1."""
+    LOCAL_ENV): DEBUG=False over plain HTTP on 127.0.0.1, release "local" where each release
+    has its own manifest."""
     return {
         **os.environ,
         "DJANGO_DEBUG": "false",
@@ -79,6 +91,7 @@ def serve_env(site: "Site", port: int, **overrides: str) -> dict:
         "DJANGO_ALLOWED_HOSTS": f"{LOOPBACK},localhost",
         "PORT": str(port),
         "VENV": str(site.venv),
+        "DJANGO_RELEASE_ID": "local",
         **overrides,
     }
 
@@ -138,3 +151,148 @@ def site(request, start_site):
 def media_site(request, start_site):
     """Every combination that has uploads, running like production."""
     return start_site(request.param)
+
+
+NGINX_VARIANTS = [answers for answers in VARIANTS if answers["serving_strategy"] == "nginx"]
+
+
+@dataclass
+class NginxProduction:
+    """A baked nginx variant deployed with its own deploy.sh into a release layout, behind
+    its production site config (TLS, redirects, default server) on 127.0.0.1, nginx workers
+    running as an unprivileged user, and gunicorn restarted the way systemd would."""
+
+    answers: dict
+    source: Path
+    app_root: Path
+    nginx_config: Path
+    site_folder: Path
+    certificate: Path
+    http_url: str
+    https_url: str
+    env: dict
+
+    @property
+    def name(self) -> str:
+        return f"{variant_id(self.answers)} (production)"
+
+    def deploy(self, *args: str) -> str:
+        return run(["deploy/nginx/deploy.sh", *args], self.source, self.env)
+
+    def session(self):
+        import requests
+
+        session = requests.Session()
+        # REQUESTS_CA_BUNDLE (and proxy variables) from the environment would win over
+        # `verify`: this session trusts only the stack's own certificate, on loopback.
+        session.trust_env = False
+        session.verify = str(self.certificate)
+        return session
+
+
+@pytest.fixture(scope="session", params=NGINX_VARIANTS, ids=variant_id)
+def nginx_production(request, bake):
+    answers = request.param
+    app_root = Path(tempfile.mkdtemp(prefix="cds-nginx-", dir="/tmp"))
+    app_root.chmod(0o755)  # nginx workers run as `nobody`: they must reach shared/
+    try:
+        yield from deployed_nginx_production(answers, bake(answers), app_root)
+    finally:
+        shutil.rmtree(app_root, ignore_errors=True)
+
+
+def deployed_nginx_production(answers: dict, project: Path, app_root: Path):
+    source = app_root / "source"
+    shutil.copytree(
+        project,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".run", "staticfiles", "static-manifests", "media", "db.sqlite3", ".*.log"
+        ),
+    )
+    shared = app_root / "shared"
+    shared.mkdir()
+    env_lines = [
+        line
+        for line in (project / ".env").read_text().splitlines()
+        if not line.startswith("DJANGO_ALLOWED_HOSTS=")
+    ]
+    (shared / ".env").write_text("\n".join([*env_lines, "DJANGO_ALLOWED_HOSTS=localhost"]) + "\n")
+    pid_file, socket = app_root / "gunicorn.pid", app_root / "gunicorn.sock"
+    env = {
+        **os.environ,
+        "APP_ROOT": str(app_root),
+        "PYTHON": sys.executable,
+        "RESTART_COMMAND": f"kill -TERM $(cat {pid_file}) 2>/dev/null || true",
+    }
+    run(["deploy/nginx/deploy.sh", "deploy", "v1"], source, env)
+
+    http_port, https_port = free_port(), free_port()
+    cert, key = self_signed_certificate(app_root)
+    site_folder = app_root / "nginx" / "site"
+    settings = {
+        "SERVER_NAME": "localhost",
+        "HTTPS_ORIGIN": f"https://localhost:{https_port}",
+        "HTTP_LISTEN": f"{LOOPBACK}:{http_port}",
+        "HTTPS_LISTEN": f"{LOOPBACK}:{https_port}",
+        "TLS_CERTIFICATE": str(cert),
+        "TLS_CERTIFICATE_KEY": str(key),
+        "ACME_ROOT": str(app_root / "acme"),
+        "APP_SOCKET": str(socket),
+    }
+    run(
+        [
+            sys.executable,
+            "deploy/nginx/nginx_config.py",
+            "production",
+            "--out",
+            str(site_folder),
+            "--env-file",
+            str(shared / ".env"),
+            *(f"--set={name}={value}" for name, value in settings.items()),
+        ],
+        source,
+        env,
+    )
+    worker_user = "nobody nogroup" if os.geteuid() == 0 else None
+    nginx_config = nginx_main_config(app_root / "nginx", site_folder / "site.conf", worker_user)
+    stack = NginxProduction(
+        answers,
+        source,
+        app_root,
+        nginx_config,
+        site_folder,
+        cert,
+        f"http://localhost:{http_port}",
+        f"https://localhost:{https_port}",
+        env,
+    )
+
+    # What systemd does for the service: start gunicorn from `current`, again whenever it
+    # stops (deploy.sh's restart stops it).
+    supervisor = (
+        'while :; do cd "$APP_ROOT/current" && set -a && . ./release.env && set +a && '
+        f".venv/bin/gunicorn --config deploy/nginx/gunicorn.conf.py --bind unix:{socket} "
+        f"--pid {pid_file}; sleep 0.2; done"
+    )
+    nginx = ["nginx", "-p", str(app_root / "nginx"), "-c", str(nginx_config), "-g", "daemon off;"]
+    with (
+        running(
+            ["bash", "-c", supervisor],
+            app_root,
+            env,
+            None,
+            "gunicorn",
+            ready=socket.exists,
+            timeout=120,
+        ),
+        running(
+            nginx,
+            app_root,
+            env,
+            None,
+            "nginx",
+            ready=lambda: responds(stack.https_url + "/", verify=str(cert)),
+        ),
+    ):
+        yield stack

@@ -54,6 +54,24 @@ BY_ANSWER = {
         "deploy/whitenoise/serve",
         "{slug}/settings/whitenoise.py",
     },
+    ("serving_strategy", "nginx"): {
+        "deploy/nginx/deploy.sh",
+        "deploy/nginx/gunicorn.conf.py",
+        "deploy/nginx/http.conf",
+        "deploy/nginx/local-nginx.conf",
+        "deploy/nginx/local.conf",
+        "deploy/nginx/locations.conf",
+        "deploy/nginx/nginx_config.py",
+        "deploy/nginx/security-headers.conf",
+        "deploy/nginx/serve",
+        "deploy/nginx/site.conf",
+        "deploy/nginx/systemd/{slug}.service",
+        "deploy/nginx/systemd/{slug}.socket",
+        "deploy/nginx/tls.conf",
+        "tests/test_release_storage.py",
+        "{slug}/settings/nginx.py",
+        "{slug}/storage.py",
+    },
     ("media_storage", "local"): {
         "tests/test_uploads.py",
         "uploads/__init__.py",
@@ -72,10 +90,19 @@ BY_ANSWER = {
 }
 
 
+# Files that exist only when two answers meet.
+BY_PAIR = {
+    (("serving_strategy", "nginx"), ("media_storage", "local")): {"deploy/nginx/media.conf"},
+}
+
+
 def expected_files(answers: dict, slug: str) -> set[str]:
     files = set(COMMON)
     for prompt, answer in answers.items():
         key = (prompt, answer)
         assert key in BY_ANSWER, f"list the files of {prompt}={answer} in tests/expected_files.py"
         files |= BY_ANSWER[key]
+    for (first, second), extra in BY_PAIR.items():
+        if answers.get(first[0]) == first[1] and answers.get(second[0]) == second[1]:
+            files |= extra
     return {name.format(slug=slug) for name in files}

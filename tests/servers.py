@@ -102,12 +102,29 @@ def exits(command: list[str], cwd: Path, env: dict, timeout: float = 60) -> tupl
     return process.returncode, output
 
 
+def responds(url: str, **kwargs) -> bool:
+    """True once something listens at `url` and answers HTTP, whatever the status."""
+    try:
+        requests.get(url, timeout=2, allow_redirects=False, **kwargs)
+        return True
+    except requests.ConnectionError:
+        return False
+
+
 @contextlib.contextmanager
 def running(
-    command: list[str], cwd: Path, env: dict, ready_url: str, name: str, timeout: float = 60
+    command: list[str],
+    cwd: Path,
+    env: dict,
+    ready_url: str | None,
+    name: str,
+    timeout: float = 60,
+    ready=None,
 ):
-    """Start a server in its own process group, wait until `ready_url` answers, and stop it
-    (the whole group) afterwards. If it never gets ready, fail with its log."""
+    """Start a server in its own process group, wait until `ready_url` answers (or `ready()`
+    is true), and stop it (the whole group) afterwards. If it never gets ready, fail with
+    its log."""
+    is_ready = ready or (lambda: responds(ready_url))
     log_path = cwd / f".{name}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -115,22 +132,17 @@ def running(
         )
     try:
         deadline = time.monotonic() + timeout
-        while True:
+        while not is_ready():
             if process.poll() is not None:
                 raise AssertionError(
-                    f"{name} exited {process.returncode} before answering "
-                    f"{ready_url}:\n{log_path.read_text()[-4000:]}"
+                    f"{name} exited {process.returncode} before it was "
+                    f"ready:\n{log_path.read_text()[-4000:]}"
                 )
-            try:
-                requests.get(ready_url, timeout=2, allow_redirects=False)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise AssertionError(
-                        f"{name} did not answer {ready_url} in {timeout} s:\n"
-                        f"{log_path.read_text()[-4000:]}"
-                    ) from None
-                time.sleep(0.2)
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{name} was not ready in {timeout} s:\n{log_path.read_text()[-4000:]}"
+                )
+            time.sleep(0.2)
         yield process
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -140,3 +152,69 @@ def running(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def wait_for(condition, timeout: float, message: str):
+    """Poll `condition()` until it returns something true; fail with `message` otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"{message} (waited {timeout} s)")
+
+
+def self_signed_certificate(folder: Path, host: str = "localhost") -> tuple[Path, Path]:
+    """A throwaway certificate for `host`, so the TLS server block runs as in production."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={host}",
+            "-addext",
+            f"subjectAltName=DNS:{host}",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        folder,
+    )
+    return cert, key
+
+
+def nginx_main_config(prefix: Path, site: Path, worker_user: str | None) -> Path:
+    """What Debian's /etc/nginx/nginx.conf is to a site: modules, mime types, the include.
+    Everything nginx writes stays under `prefix`."""
+    brotli = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+    lines = [
+        f"load_module {brotli};" if brotli.exists() else "",
+        f"user {worker_user};" if worker_user else "",
+        "worker_processes 2;",
+        "worker_rlimit_nofile 4096;",
+        f"pid {prefix}/nginx.pid;",
+        f"error_log {prefix}/error.log warn;",
+        "events { worker_connections 512; }",
+        "http {",
+        "  include /etc/nginx/mime.types;",
+        "  default_type application/octet-stream;",
+        f"  access_log {prefix}/access.log;",
+        *(
+            f"  {kind}_temp_path {prefix}/{kind};"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        ),
+        f"  include {site};",
+        "}",
+    ]
+    config = prefix / "nginx.conf"
+    config.write_text("\n".join(lines) + "\n")
+    return config

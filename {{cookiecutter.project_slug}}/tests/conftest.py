@@ -7,6 +7,8 @@ from django.test import override_settings
 def collected_static(tmp_path_factory, django_db_blocker):
     """Run collectstatic into a fresh STATIC_ROOT, as a deploy does, and use it for the session."""
     root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(STATIC_ROOT=root, DEBUG=False):
+    # RELEASE_ID and STATIC_MANIFESTS_ROOT matter where each release has its own manifest.
+    release = {"RELEASE_ID": "tests", "STATIC_MANIFESTS_ROOT": root.parent / "manifests"}
+    with override_settings(STATIC_ROOT=root, DEBUG=False, **release):
         call_command("collectstatic", "--noinput", verbosity=0)
         yield root

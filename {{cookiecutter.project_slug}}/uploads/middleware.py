@@ -2,20 +2,18 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
 
-# Room for the multipart boundaries and the form's other fields around the file itself.
-FORM_OVERHEAD = 64 * 1024
-
 
 class UploadSizeLimitMiddleware:
     """Answer 413 to a request body over the upload limit, before anything reads it.
 
     DATA_UPLOAD_MAX_MEMORY_SIZE does not count file parts, so without this a client could
-    stream gigabytes to disk before the form's validator says no.
+    stream gigabytes to disk before the form's validator says no. The limit counts the whole
+    body, form included, exactly as a web server's (nginx's client_max_body_size) does.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.limit = settings.MAX_UPLOAD_SIZE + FORM_OVERHEAD
+        self.limit = settings.MAX_UPLOAD_SIZE
 
     def __call__(self, request):
         try:

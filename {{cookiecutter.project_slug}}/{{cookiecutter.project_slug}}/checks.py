@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 
 
 def is_inside(path: Path, parent: Path) -> bool:
@@ -80,9 +80,21 @@ def refuse_unsafe_start() -> None:
     if errors:
         raise ImproperlyConfigured("\n".join(f"{e.id}: {e.msg} {e.hint}" for e in errors))
     storage = storages["staticfiles"]
-    if isinstance(storage, ManifestFilesMixin) and not storage.hashed_files:
+    if not isinstance(storage, ManifestFilesMixin):
+        return
+    if not storage.hashed_files:
         raise ImproperlyConfigured(
-            f"No staticfiles manifest in {settings.STATIC_ROOT}: every page that links a "
+            f"No staticfiles manifest for {settings.STATIC_ROOT}: every page that links a "
             "static file would answer 500. Run `python manage.py collectstatic --noinput` "
             "before starting the server."
         )
+    if isinstance(storage, FileSystemStorage):
+        root = Path(storage.location)
+        missing = [name for name in storage.hashed_files.values() if not (root / name).is_file()]
+        if missing:
+            raise ImproperlyConfigured(
+                f"The staticfiles manifest lists {len(missing)} file(s) missing from "
+                f"{root}, e.g. {missing[0]}: they would answer 404. Was collectstatic run with "
+                "another STATIC_ROOT? Run `python manage.py collectstatic --noinput` with the "
+                "server's settings."
+            )

@@ -21,6 +21,8 @@ preload_app = True
 # Only these addresses may tell gunicorn the client used HTTPS (X-Forwarded-Proto).
 # Behind a PaaS router whose address changes, set FORWARDED_ALLOW_IPS=*.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# And only X-Forwarded-Proto counts, not the other headers gunicorn would believe by default.
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 
 # The control socket (gunicornc) defaults to one shared path in $HOME: two servers on one
 # machine would fight over it, and an unprivileged container may not write there.

@@ -20,8 +20,13 @@ STORAGES["default"] = {
     "OPTIONS": {"allow_overwrite": False},
 }
 
-# The largest upload accepted, in bytes. A larger request body is refused with 413 before it
-# is read (before the CSRF check reads it); a web server in front must use the same limit.
+# Readable by the web server's user (nginx serves /media/ in that strategy), whatever the umask.
+FILE_UPLOAD_PERMISSIONS = 0o644
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o755
+
+# The largest upload request accepted, in bytes (DJANGO_MAX_UPLOAD_MB MiB). A larger body is
+# refused with 413 before it is read (before the CSRF check reads it); a web server in front
+# uses the same number (deploy/nginx/media.conf).
 MAX_UPLOAD_SIZE = env.int("DJANGO_MAX_UPLOAD_MB", default=10) * 1024 * 1024
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),

@@ -1,0 +1,222 @@
+"""The Nginx strategy against real nginx: probes, the production config, releases, rollback."""
+
+import http.client
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+from .conftest import NGINX_VARIANTS
+from .crawl import asset_problems, crawl_assets, css_urls, page_asset_urls
+from .servers import run, wait_for
+from .test_bake import TOOLS
+from .variants import variant_id
+
+PROBES = [
+    "/static../.env",
+    "/static/../.env",
+    "/static/%2e%2e/.env",
+    "/static/..%2f.env",
+    "/static/%2e%2e%2f.env",
+    "/static/css/../../.env",
+    "/static/.hidden",
+    "/static/.git/config",
+    "/static/css/leak.css",
+    "/static//etc/passwd",
+    "/static../db.sqlite3",
+    "/media../.env",
+    "/media/../.env",
+    "/media/.env",
+    "/media/%2e%2e/db.sqlite3",
+    "/media/leak.txt",
+]
+
+
+@pytest.fixture(scope="session", params=NGINX_VARIANTS, ids=variant_id)
+def nginx_site(request, start_site):
+    """Each nginx variant running with its own `make run`: nginx in front of gunicorn."""
+    return start_site(request.param)
+
+
+def raw_get(port: int, path: str, host: str = "127.0.0.1") -> tuple[int, bytes]:
+    """GET `path` exactly as written: no client-side normalising of `..` or `%2e`."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": host})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_probes_outside_the_roots_answer_non_200_and_leak_nothing(nginx_site, tmp_path):
+    project = nginx_site.project
+    secret_key = re.search(r"DJANGO_SECRET_KEY=(\S+)", (project / ".env").read_text())[1]
+    outside = tmp_path / "outside.txt"
+    outside.write_text("OUTSIDE-THE-ROOTS")
+    planted = [
+        project / "staticfiles" / ".hidden",
+        project / "staticfiles" / ".git",
+        project / "staticfiles" / "css" / "leak.css",
+        project / "media" / "leak.txt",
+    ]
+    (project / "media").mkdir(exist_ok=True)
+    planted[0].write_text("PLANTED-DOTFILE")
+    planted[1].mkdir()
+    (planted[1] / "config").write_text("PLANTED-DOTFILE")
+    planted[2].symlink_to(outside)
+    planted[3].symlink_to(outside)
+    port = int(nginx_site.url.rsplit(":", 1)[1])
+    try:
+        leaks = []
+        for path in PROBES:
+            status, body = raw_get(port, path)
+            if status == 200 or any(
+                s in body for s in (secret_key.encode(), b"OUTSIDE", b"PLANTED", b"SQLite")
+            ):
+                leaks.append(f"{path}: {status}, {body[:80]!r}")
+    finally:
+        for path in planted:
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    assert not leaks, f"{nginx_site.name}:\n" + "\n".join(leaks)
+
+
+def test_a_request_for_an_unknown_host_gets_no_answer(nginx_site):
+    port = int(nginx_site.url.rsplit(":", 1)[1])
+    with pytest.raises(http.client.RemoteDisconnected):
+        raw_get(port, "/", host="attacker.example")
+
+
+def test_production_config_passes_nginx_t(nginx_production):
+    prefix = nginx_production.app_root / "nginx"
+    run(["nginx", "-t", "-q", "-p", str(prefix), "-c", str(nginx_production.nginx_config)], prefix)
+
+
+def test_production_config_passes_gixy(nginx_production):
+    output = run([f"{TOOLS}/gixy", str(nginx_production.nginx_config)], nginx_production.app_root)
+    assert "No issues found" in output, f"{nginx_production.name}:\n{output}"
+
+
+def test_systemd_units_pass_systemd_analyze_verify(nginx_production, tmp_path):
+    """Verified against the deployed tree, where ExecStart's gunicorn really exists. Some
+    problems are only printed, so the output must be empty as well as the exit code 0."""
+    for unit in (nginx_production.source / "deploy/nginx/systemd").iterdir():
+        text = unit.read_text().replace(f"/srv/{unit.stem}", str(nginx_production.app_root))
+        (tmp_path / unit.name).write_text(text)
+    units = sorted(str(path) for path in tmp_path.iterdir())
+    result = subprocess.run(
+        ["systemd-analyze", "verify", *units],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = (result.stdout + result.stderr).strip()
+    assert result.returncode == 0 and output == "", f"{nginx_production.name}:\n{output}"
+
+
+def test_https_serves_every_asset_to_workers_running_as_another_user(nginx_production):
+    for page in ("/", "/admin/login/"):
+        response, assets = crawl_assets(
+            nginx_production.session(), nginx_production.https_url + page
+        )
+        assert response.status_code == 200, f"{nginx_production.name}: {page}"
+        problems = [problem for asset in assets for problem in asset_problems(asset)]
+        assert not problems, f"{nginx_production.name}, {page}:\n" + "\n".join(problems)
+
+
+def test_https_requests_reach_django_as_secure(nginx_production):
+    response = nginx_production.session().get(
+        nginx_production.https_url + "/admin/login/", allow_redirects=False
+    )
+    assert response.status_code == 200, "SECURE_SSL_REDIRECT redirected an HTTPS request"
+    assert "Strict-Transport-Security" in response.headers
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize(
+    "spoofed",
+    [
+        {"X-Forwarded-Proto": "https"},
+        {"X-Forwarded-Ssl": "on"},
+        {"X-Forwarded-Protocol": "ssl"},
+    ],
+)
+def test_plain_http_is_redirected_whatever_forwarded_headers_the_client_sends(
+    nginx_production, spoofed
+):
+    response = requests.get(
+        nginx_production.http_url + "/admin/login/",
+        headers=spoofed,
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 301, f"{nginx_production.name}: {spoofed}"
+    assert response.headers["Location"].startswith(nginx_production.https_url)
+
+
+def test_tls_for_an_unknown_host_name_is_refused(nginx_production):
+    port = int(nginx_production.https_url.rsplit(":", 1)[1])
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+        pytest.raises(ssl.SSLError),
+    ):
+        context.wrap_socket(raw, server_hostname="attacker.example")
+
+
+def asset_urls(session, page_url: str) -> tuple[str, set[str]]:
+    """The page's HTML and every asset URL it needs, with the url()s inside its CSS."""
+    html = session.get(page_url).text
+    urls = set(page_asset_urls(page_url, html))
+    for url in [u for u in urls if u.endswith(".css")]:
+        urls |= set(css_urls(url, session.get(url).text))
+    return html, urls
+
+
+def page_if_changed(session, url: str, old_html: str) -> str | None:
+    """The page's HTML once it answers 200 with something other than `old_html` (while
+    gunicorn restarts, nginx answers 502)."""
+    response = session.get(url)
+    return response.text if response.ok and response.text != old_html else None
+
+
+def test_old_pages_keep_their_assets_across_a_release_and_a_rollback(nginx_production):
+    stack, session = nginx_production, nginx_production.session()
+    home = stack.https_url + "/"
+    v1_html, v1_assets = asset_urls(session, home)
+
+    for name, addition in (
+        ("static/css/site.css", "\n.release-two { color: #123456; }\n"),
+        ("pages/static/pages/js/site.js", "\n// release two\n"),
+    ):
+        path = stack.source / name
+        path.write_text(path.read_text() + addition)
+    stack.deploy("deploy", "v2")
+    v2_html = wait_for(
+        lambda: page_if_changed(session, home, v1_html),
+        60,
+        f"{stack.name}: v2's page never replaced v1's",
+    )
+    changed = set(page_asset_urls(home, v2_html)) - v1_assets
+    assert {Path(u).suffix for u in changed} >= {".css", ".js"}, f"v2 changed only {changed}"
+
+    stale = [
+        f"{url}: {status}"
+        for url in sorted(v1_assets)
+        if (status := session.get(url).status_code) != 200
+    ]
+    assert not stale, f"{stack.name}: v1 pages lost assets after v2:\n" + "\n".join(stale)
+
+    stack.deploy("rollback")
+    wait_for(lambda: session.get(home).text == v1_html, 60, f"{stack.name}: rollback to v1")
+    _, assets = crawl_assets(session, home)
+    problems = [problem for asset in assets for problem in asset_problems(asset)]
+    assert not problems, f"{stack.name} after rollback:\n" + "\n".join(problems)
+    assert "v1  <- current" in stack.deploy("list")

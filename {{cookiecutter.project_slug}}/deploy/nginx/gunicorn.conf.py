@@ -1,0 +1,31 @@
+"""gunicorn for the Nginx strategy: Django only, on a unix socket that nginx proxies to.
+
+https://docs.gunicorn.org/en/stable/settings.html
+"""
+
+import os
+
+wsgi_app = "{{ cookiecutter.project_slug }}.wsgi:application"
+
+# systemd's {{ cookiecutter.project_slug }}.socket hands the socket over (LISTEN_FDS); `make run`
+# passes --bind unix:.run/nginx-$PORT/gunicorn.sock.
+bind = os.environ.get("GUNICORN_BIND", "unix:/run/{{ cookiecutter.project_slug }}/gunicorn.sock")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+# Load the app once in the master: a missing release id or manifest stops the service at
+# start-up (see wsgi.py) instead of failing in every worker.
+preload_app = True
+
+# nginx, on the same machine, is the only client; it sets X-Forwarded-Proto from the real
+# connection. Only that header may mark a request as HTTPS, not the others gunicorn knows.
+forwarded_allow_ips = "127.0.0.1,::1"
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+
+# The control socket (gunicornc) defaults to one shared path in $HOME: two servers on one
+# machine would fight over it, and the service user may not write there.
+control_socket_disable = True
+
+accesslog = "-"
+errorlog = "-"

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Render this project's nginx configuration, for production or for `make run`.
+
+    python3 deploy/nginx/nginx_config.py production --out /etc/nginx/{{ cookiecutter.project_slug }}
+    python3 deploy/nginx/nginx_config.py local --out .run/nginx-8000/conf \\
+        --set LOCAL_LISTEN=127.0.0.1:8000
+
+The .conf files beside this script hold ${NAME} placeholders (nginx's own variables are
+lowercase and never braced). Values come from --set, then the environment and the env file
+(every DJANGO_* variable, the same ones Django reads, so nginx's paths and limits always
+match Django's), then the defaults below.
+Standard library only: it runs before any virtualenv exists.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent.parent
+PLACEHOLDER = re.compile(r"\$\{([A-Z_]+)\}")
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+BROTLI_MISSING = "# brotli_static: not installed (apt-get install libnginx-mod-http-brotli-static)"
+
+SLUG = "{{ cookiecutter.project_slug }}"
+DOMAIN = "{{ cookiecutter.domain_name }}"
+# deploy.sh's layout: the same APP_ROOT variable moves both.
+APP_ROOT = os.environ.get("APP_ROOT", f"/srv/{SLUG}")
+
+FILES = {
+    "production": [
+        "site.conf",
+        "http.conf",
+        "tls.conf",
+        "locations.conf",
+        "security-headers.conf",
+    ],
+    "local": [
+        "local-nginx.conf",
+        "local.conf",
+        "http.conf",
+        "locations.conf",
+        "security-headers.conf",
+    ],
+}
+
+
+def read_env_file(path: Path) -> dict:
+    """KEY=VALUE lines of a dotenv file; comments and blank lines skipped."""
+    if not path.is_file():
+        return {}
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
+
+
+def mime_types_path() -> str:
+    """mime.types beside the nginx.conf this nginx was built to read."""
+    binary = nginx_binary()
+    if binary:
+        # The nginx found on PATH, asked for its build options only.
+        built = subprocess.run([binary, "-V"], capture_output=True, text=True, check=False)  # noqa: S603
+        match = re.search(r"--conf-path=(\S+)", built.stderr)
+        if match:
+            return str(Path(match.group(1)).parent / "mime.types")
+    return "/etc/nginx/mime.types"
+
+
+def brotli_installed(target: str) -> bool:
+    if target == "production":
+        return any(Path("/etc/nginx/modules-enabled").glob("*brotli*"))
+    return BROTLI_MODULE.exists()
+
+
+def default_values(target: str, env: dict, out: Path) -> dict:
+    # Django's defaults (settings) locally; the deploy script's shared folders in production.
+    if target == "production":
+        static_root, media_root = f"{APP_ROOT}/shared/static", f"{APP_ROOT}/shared/media"
+    else:
+        static_root, media_root = str(PROJECT / "staticfiles"), str(PROJECT / "media")
+    values = {
+        "SNIPPETS": str(out),
+        # Real paths: `disable_symlinks on` refuses any symlink on the way, /tmp on macOS too.
+        "STATIC_ROOT": os.path.realpath(env.get("DJANGO_STATIC_ROOT", static_root)),
+        "MEDIA_ROOT": os.path.realpath(env.get("DJANGO_MEDIA_ROOT", media_root)),
+        "BROTLI_STATIC": "brotli_static on;" if brotli_installed(target) else BROTLI_MISSING,
+        "APP_SOCKET": f"/run/{SLUG}/gunicorn.sock",
+    }
+    if target == "production":
+        values |= {
+            "SERVER_NAME": DOMAIN,
+            "HTTPS_ORIGIN": f"https://{DOMAIN}",
+            "HTTP_LISTEN": "80",
+            "HTTPS_LISTEN": "443",
+            "TLS_CERTIFICATE": f"/etc/letsencrypt/live/{DOMAIN}/fullchain.pem",
+            "TLS_CERTIFICATE_KEY": f"/etc/letsencrypt/live/{DOMAIN}/privkey.pem",
+            "ACME_ROOT": "/var/www/acme",
+        }
+    else:
+        run_dir, brotli = out.parent, BROTLI_MODULE.exists()
+        values |= {
+            "RUN_DIR": str(run_dir),
+            "APP_SOCKET": str(run_dir / "gunicorn.sock"),
+            "LOCAL_LISTEN": f"127.0.0.1:{env.get('PORT', '8000')}",
+            "MIME_TYPES": mime_types_path(),
+            "LOAD_BROTLI_MODULE": f"load_module {BROTLI_MODULE};" if brotli else "",
+            # As root, nginx would switch its workers to `nobody`, who cannot read your files.
+            "WORKER_USER": "user root;" if os.geteuid() == 0 else "",
+        }
+    return values
+
+
+def render(target: str, out: Path, overrides: dict | None = None, env_file: Path | None = None):
+    """Write the target's files into `out`, placeholders filled. Returns the main file."""
+    env = {**read_env_file(env_file or PROJECT / ".env"), **os.environ}
+    django = {name: value for name, value in env.items() if name.startswith("DJANGO_")}
+    values = default_values(target, env, out) | django | (overrides or {})
+    out.mkdir(parents=True, exist_ok=True)
+    names = FILES[target] + (["media.conf"] if (HERE / "media.conf").exists() else [])
+    for name in names:
+        text = (HERE / name).read_text(encoding="utf-8")
+        missing = sorted(set(PLACEHOLDER.findall(text)) - set(values))
+        if missing:
+            raise SystemExit(f"ERROR: {name} needs {', '.join(missing)}: pass --set NAME=VALUE")
+        rendered = PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+        (out / ("nginx.conf" if name == "local-nginx.conf" else name)).write_text(rendered)
+    return out / ("site.conf" if target == "production" else "nginx.conf")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("target", choices=sorted(FILES))
+    parser.add_argument("--out", type=Path, required=True, help="folder to write into")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one value, e.g. --set SERVER_NAME=www.example.com",
+    )
+    parser.add_argument("--env-file", type=Path, help="dotenv file to read (default: .env)")
+    args = parser.parse_args()
+    overrides = dict(item.split("=", 1) for item in args.set)
+    main_file = render(args.target, args.out.resolve(), overrides, args.env_file)
+    print(main_file)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
