@@ -10,9 +10,13 @@ export UV_PYTHON_DOWNLOADS := never
 export NO_MKDOCS_2_WARNING := 1
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint docs tools clean
+.PHONY: demo test lint docs tools system-packages clean
 
 tools: $(VENV)/.synced
+
+# nginx, its brotli module, openssl, systemd-analyze: installed with apt-get when missing.
+system-packages:
+	.ci/system-packages
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
@@ -25,7 +29,7 @@ demo: tools
 	@echo "Serving the default variant from $(DEMO_DIR)/my_django_site on http://127.0.0.1:$(PORT)/"
 	$(MAKE) -C $(DEMO_DIR)/my_django_site run PORT=$(PORT)
 
-test: tools lint docs
+test: tools system-packages lint docs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: tools
