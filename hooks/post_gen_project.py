@@ -13,12 +13,26 @@ from pathlib import Path
 # so a path shared by several answers (the uploads app) stays when any of them is chosen.
 OWNED_PATHS = {
     "serving_strategy": {
-        "whitenoise": ["deploy/whitenoise", "{slug}/settings/whitenoise.py"],
+        "whitenoise": [
+            "deploy/whitenoise",
+            "{slug}/settings/whitenoise.py",
+            "tests/test_static_root.py",
+        ],
         "nginx": [
             "deploy/nginx",
             "{slug}/settings/nginx.py",
-            "{slug}/storage.py",
+            "{slug}/storage",
+            "{slug}/storage/nginx.py",
             "tests/test_release_storage.py",
+            "tests/test_static_root.py",
+        ],
+        "s3_cdn": [
+            "deploy/s3_cdn",
+            "{slug}/settings/s3_cdn.py",
+            "{slug}/storage",
+            "{slug}/storage/s3_cdn.py",
+            "tests/test_publish.py",
+            "tests/local_bucket.py",
         ],
     },
     "media_storage": {

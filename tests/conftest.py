@@ -69,6 +69,28 @@ class Site:
         return variant_id(self.answers)
 
     @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def local_stack_env(self) -> dict:
+        """Where `make run` started a local S3 API and CDN (s3_cdn), their settings."""
+        path = self.project / ".run" / f"s3-{self.port}" / "local-s3.env"
+        if not path.exists():
+            return {}
+        return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+
+    def gunicorn(self, port: int) -> list[str]:
+        """The strategy's gunicorn, as production starts it, on 127.0.0.1:`port`."""
+        strategy = self.answers["serving_strategy"]
+        return [
+            str(self.venv / "bin" / "gunicorn"),
+            "--config",
+            f"deploy/{strategy}/gunicorn.conf.py",
+            "--bind",
+            f"{LOOPBACK}:{port}",
+        ]
+
+    @property
     def serve_script(self) -> str:
         return f"deploy/{self.answers['serving_strategy']}/serve"
 

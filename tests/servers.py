@@ -7,14 +7,18 @@ shutdown behave the same for gunicorn today and for nginx or an S3 API later.
 import contextlib
 import fcntl
 import hashlib
+import http.client
+import http.server
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -218,3 +222,76 @@ def nginx_main_config(prefix: Path, site: Path, worker_user: str | None) -> Path
     config = prefix / "nginx.conf"
     config.write_text("\n".join(lines) + "\n")
     return config
+
+
+class S3Proxy:
+    """A pass-through in front of the local S3 API that counts requests by method and can
+    fail every PUT after the first `fail_puts_after`, as an endpoint going away mid-publish."""
+
+    def __init__(self, upstream: str, fail_puts_after: int | None = None):
+        self.upstream = urlsplit(upstream)
+        self.fail_puts_after = fail_puts_after
+        self.counts: dict[str, int] = {}
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with proxy.lock:
+                    proxy.counts[self.command] = proxy.counts.get(self.command, 0) + 1
+                    proxy.requests.append(f"{self.command} {self.path}")
+                    failing = (
+                        self.command == "PUT"
+                        and proxy.fail_puts_after is not None
+                        and proxy.counts["PUT"] > proxy.fail_puts_after
+                    )
+                if failing:
+                    error = b"<Error><Code>InternalError</Code><Message>injected</Message></Error>"
+                    self.send_response(500)
+                    self.send_header("Content-Length", str(len(error)))
+                    self.end_headers()
+                    self.wfile.write(error)
+                    return
+                connection = http.client.HTTPConnection(
+                    proxy.upstream.hostname, proxy.upstream.port, timeout=30
+                )
+                try:
+                    headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                    headers["Host"] = proxy.upstream.netloc
+                    connection.request(self.command, self.path, body=body, headers=headers)
+                    response = connection.getresponse()
+                    payload = response.read()
+                    self.send_response(response.status)
+                    for name, value in response.getheaders():
+                        if name.lower() not in {
+                            "transfer-encoding",
+                            "connection",
+                            "content-length",
+                        }:
+                            self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(payload)
+                finally:
+                    connection.close()
+
+            do_GET = do_PUT = do_HEAD = do_POST = do_DELETE = forward
+
+        self.server = http.server.ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        self.url = f"http://{LOOPBACK}:{self.server.server_address[1]}"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

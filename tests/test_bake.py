@@ -149,7 +149,10 @@ def test_secrets_and_generated_files_are_git_ignored(baked, tmp_path):
 # Identifiers of the upload demo: none may appear when media_storage=none. (Generic words such
 # as "uploads" in the MEDIA_ROOT check's advice are not the demo.)
 DEMO_TRACE = re.compile(
-    r"\buploads(\.[a-z_]|:[a-z]|/|[\"'])|\.uploads\b|\bUpload\b|MAX_UPLOAD|upload-link|test_uploads"
+    r"\buploads\.(models|views|urls|admin|middleware|apps)\b"  # the app's modules
+    r"|[\"']uploads[\"':]|/uploads/|\.uploads\b"  # its label, URL names, URLs, CSS class
+    r"|\bUpload\.objects|import Upload\b|class Upload\b"  # its model
+    r"|MAX_UPLOAD|upload-link|test_uploads"
 )
 
 

@@ -109,8 +109,17 @@ def test_server_refuses_to_start_with_private_files_in_static_root(site, tmp_pat
 
 
 def test_server_refuses_to_start_before_collectstatic(site, tmp_path):
-    env = serve_env(site, free_port(), DJANGO_STATIC_ROOT=str(tmp_path / "never-collected"))
-    code, output = exits([site.serve_script], site.project, env)
+    """gunicorn with the strategy's own config, a release that was never collected."""
+    empty = tmp_path / "never-collected"
+    env = serve_env(
+        site,
+        free_port(),
+        DJANGO_STATIC_ROOT=str(empty),
+        DJANGO_STATIC_MANIFESTS_ROOT=str(empty),
+        DJANGO_RELEASE_ID="never-collected",
+        **site.local_stack_env(),
+    )
+    code, output = exits(site.gunicorn(free_port()), site.project, env)
     assert code != 0 and "collectstatic --noinput" in output, f"{site.name}:\n{output}"
 
 

@@ -1,6 +1,10 @@
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+{%- if cookiecutter.serving_strategy == "s3_cdn" %}
+
+pytest_plugins = ["tests.local_bucket"]  # collectstatic publishes to a bucket: a local one
+{%- endif %}
 
 
 @pytest.fixture(scope="session")

@@ -88,13 +88,18 @@ def refuse_unsafe_start() -> None:
             "static file would answer 500. Run `python manage.py collectstatic --noinput` "
             "before starting the server."
         )
-    if isinstance(storage, FileSystemStorage):
-        root = Path(storage.location)
-        missing = [name for name in storage.hashed_files.values() if not (root / name).is_file()]
-        if missing:
-            raise ImproperlyConfigured(
-                f"The staticfiles manifest lists {len(missing)} file(s) missing from "
-                f"{root}, e.g. {missing[0]}: they would answer 404. Was collectstatic run with "
-                "another STATIC_ROOT? Run `python manage.py collectstatic --noinput` with the "
-                "server's settings."
-            )
+    names = set(storage.hashed_files.values())
+    # A storage that publishes elsewhere (a bucket behind a CDN) says what it lacks itself.
+    if hasattr(storage, "missing_files"):
+        missing, where = storage.missing_files(names), storage.published_location
+    elif isinstance(storage, FileSystemStorage):
+        where = Path(storage.location)
+        missing = sorted(name for name in names if not (where / name).is_file())
+    else:
+        return
+    if missing:
+        raise ImproperlyConfigured(
+            f"The staticfiles manifest lists {len(missing)} file(s) missing from {where}, "
+            f"e.g. {missing[0]}: they would answer 404. Was collectstatic run with other "
+            "settings? Run `python manage.py collectstatic --noinput` with the server's settings."
+        )

@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
-PLACEHOLDER = re.compile(r"\$\{([A-Z_]+)\}")
+PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 BROTLI_MISSING = "# brotli_static: not installed (apt-get install libnginx-mod-http-brotli-static)"
 
@@ -73,7 +73,7 @@ def mime_types_path() -> str:
     binary = nginx_binary()
     if binary:
         # The nginx found on PATH, asked for its build options only.
-        built = subprocess.run([binary, "-V"], capture_output=True, text=True, check=False)  # noqa: S603
+        built = subprocess.run([binary, "-V"], capture_output=True, text=True, check=False)
         match = re.search(r"--conf-path=(\S+)", built.stderr)
         if match:
             return str(Path(match.group(1)).parent / "mime.types")

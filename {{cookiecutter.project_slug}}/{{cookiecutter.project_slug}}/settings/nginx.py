@@ -20,6 +20,6 @@ STATIC_MANIFESTS_ROOT = Path(
 
 # Readable by the nginx worker whatever the deploy user's umask: 0o640 files answer 403.
 STORAGES["staticfiles"] = {
-    "BACKEND": "{{ cookiecutter.project_slug }}.storage.ReleaseManifestStaticFilesStorage",
+    "BACKEND": "{{ cookiecutter.project_slug }}.storage.nginx.ReleaseManifestStaticFilesStorage",
     "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
 }

@@ -1,0 +1,205 @@
+"""The S3 + CDN strategy against a real S3 API (moto, server mode) and the CDN stand-in."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+from .conftest import serve_env
+from .crawl import asset_problems, crawl_assets, css_urls, page_asset_urls
+from .servers import S3Proxy, free_port, running
+from .variants import VARIANTS, variant_id
+
+
+def get(url: str, **kwargs) -> requests.Response:
+    return requests.get(url, timeout=30, **kwargs)
+
+
+S3_VARIANTS = [answers for answers in VARIANTS if answers["serving_strategy"] == "s3_cdn"]
+
+
+@pytest.fixture(scope="session", params=S3_VARIANTS, ids=variant_id)
+def s3_site(request, start_site):
+    """Each s3_cdn variant running with its own `make run`: no cloud account, so a local S3
+    API and a CDN stand-in, both started by the project itself."""
+    return start_site(request.param)
+
+
+def bucket_state(site) -> dict:
+    """Every object in the bucket with its ETag, read through the S3 API."""
+    bucket = site.local_stack_env()["DJANGO_S3_BUCKET"]
+    pages = s3_client(site).get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    return {item["Key"]: item["ETag"] for page in pages for item in page.get("Contents", [])}
+
+
+def publish(site, source: Path, release: str, **env) -> subprocess.CompletedProcess:
+    """collectstatic for `release` from `source`, against the site's bucket (or `env`'s)."""
+    environment = {
+        **os.environ,
+        **site.local_stack_env(),
+        "DJANGO_RELEASE_ID": release,
+        "DJANGO_STATIC_ROOT": str(source / "staticfiles"),
+        **env,
+    }
+    return subprocess.run(
+        [str(site.venv / "bin" / "python"), "manage.py", "collectstatic", "--noinput"],
+        cwd=source,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def changed_copy(site, tmp_path: Path, marker: str) -> Path:
+    """A copy of the project whose CSS and JS differ: the next release's code."""
+    source = tmp_path / "next-release"
+    shutil.copytree(
+        site.project,
+        source,
+        ignore=shutil.ignore_patterns(".run", "staticfiles", "media", ".*.log"),
+    )
+    for name in ("static/css/site.css", "pages/static/pages/js/site.js"):
+        path = source / name
+        path.write_text(path.read_text() + f"\n/* {marker} */\n")
+    return source
+
+
+def test_every_asset_comes_from_the_cdn_and_the_second_fetch_is_a_cache_hit(s3_site):
+    cdn = s3_site.local_stack_env()["DJANGO_STATIC_CDN_URL"]
+    session = requests.Session()
+    for page in ("/", "/admin/login/"):
+        _, assets = crawl_assets(session, s3_site.url + page)
+        assert assets and all(a.url.startswith(cdn + "/static/") for a in assets), s3_site.name
+        problems = [p for asset in assets for p in asset_problems(asset)]
+        assert not problems, f"{s3_site.name}, {page}:\n" + "\n".join(problems)
+        for asset in assets:
+            again = session.get(asset.url, headers={"Accept-Encoding": "br, gzip"})
+            assert again.headers.get("X-Cache") == "HIT", f"{s3_site.name}: {asset.url}"
+
+
+def s3_client(site):
+    import boto3
+
+    stack = site.local_stack_env()
+    return boto3.client(
+        "s3",
+        endpoint_url=stack["DJANGO_S3_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id=stack["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=stack["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def test_the_font_is_allowed_cross_origin_for_the_site_and_only_the_site(s3_site):
+    """The CDN serves the font with the bucket's CORS answer for the site's origin. moto
+    echoes any Origin whatever the rules say, so the rule itself is read back: only the
+    site's own origins (real S3 enforces it)."""
+    _, assets = crawl_assets(requests.Session(), s3_site.url + "/")
+    (font,) = [a.url for a in assets if a.url.endswith(".woff2")]
+    allowed = get(font, headers={"Origin": s3_site.url})
+    assert allowed.headers.get("Access-Control-Allow-Origin") == s3_site.url, s3_site.name
+    bucket = s3_site.local_stack_env()["DJANGO_S3_BUCKET"]
+    (rule,) = s3_client(s3_site).get_bucket_cors(Bucket=bucket)["CORSRules"]
+    port = s3_site.port
+    assert sorted(rule["AllowedOrigins"]) == [
+        f"http://127.0.0.1:{port}",
+        f"http://localhost:{port}",
+    ]
+    assert sorted(rule["AllowedMethods"]) == ["GET", "HEAD"]
+
+
+def test_static_objects_are_public_and_nothing_else_in_the_bucket_is(s3_site):
+    stack = s3_site.local_stack_env()
+    bucket = f"{stack['DJANGO_S3_ENDPOINT_URL']}/{stack['DJANGO_S3_BUCKET']}"
+    keys = bucket_state(s3_site)
+    static = next(key for key in keys if key.startswith("static/css/site."))
+    assert get(f"{bucket}/{static}").status_code == 200
+    for private in [key for key in keys if not key.startswith("static/")]:
+        assert get(f"{bucket}/{private}").status_code == 403, private
+
+
+def test_a_release_started_afresh_after_the_next_publish_still_serves_every_asset(
+    s3_site, tmp_path
+):
+    v1_html = get(s3_site.url + "/").text
+    source = changed_copy(s3_site, tmp_path, "release two")
+    result = publish(s3_site, source, "v2")
+    assert result.returncode == 0, result.stderr
+
+    for release, project in (("local", s3_site.project), ("v2", source)):
+        port = free_port()
+        env = serve_env(s3_site, port, DJANGO_RELEASE_ID=release, **s3_site.local_stack_env())
+        with running(
+            s3_site.gunicorn(port),
+            project,
+            env,
+            f"http://127.0.0.1:{port}/",
+            name=f"gunicorn-{release}",
+        ):
+            html = get(f"http://127.0.0.1:{port}/").text
+            _, assets = crawl_assets(requests.Session(), f"http://127.0.0.1:{port}/")
+        problems = [p for asset in assets for p in asset_problems(asset)]
+        assert not problems, f"{s3_site.name}, release {release}:\n" + "\n".join(problems)
+        if release == "local":
+            assert html == v1_html, "v1 started afresh renders other asset URLs than before"
+        else:
+            changed = set(page_asset_urls(s3_site.url, html)) - set(
+                page_asset_urls(s3_site.url, v1_html)
+            )
+            assert {Path(u).suffix for u in changed} >= {".css", ".js"}, changed
+    for url in {u for u in page_asset_urls(s3_site.url, v1_html) if u.endswith(".css")}:
+        for nested in css_urls(url, get(url).text):
+            assert get(nested).status_code == 200, nested
+
+
+def test_publish_with_the_endpoint_down_fails_clearly_and_changes_nothing(s3_site, tmp_path):
+    before = bucket_state(s3_site)
+    source = changed_copy(s3_site, tmp_path, "endpoint down")
+    result = publish(
+        s3_site,
+        source,
+        "v-down",
+        AWS_MAX_ATTEMPTS="2",
+        DJANGO_S3_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}",
+    )
+    assert result.returncode != 0
+    assert "s3://" in result.stderr and "DJANGO_S3_ENDPOINT_URL" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert bucket_state(s3_site) == before
+
+
+def test_publish_failing_after_some_uploads_never_writes_the_manifest(s3_site, tmp_path):
+    before = bucket_state(s3_site)
+    source = changed_copy(s3_site, tmp_path, "fails after three uploads")
+    upstream = s3_site.local_stack_env()["DJANGO_S3_ENDPOINT_URL"]
+    with S3Proxy(upstream, fail_puts_after=3) as proxy:
+        result = publish(
+            s3_site, source, "v-partial", AWS_MAX_ATTEMPTS="2", DJANGO_S3_ENDPOINT_URL=proxy.url
+        )
+    assert result.returncode != 0 and "manifest was not written" in result.stderr, result.stderr
+    after = bucket_state(s3_site)
+    assert "manifests/v-partial.json" not in after
+    assert {k: v for k, v in after.items() if k.startswith("manifests/")} == {
+        k: v for k, v in before.items() if k.startswith("manifests/")
+    }
+    assert proxy.counts.get("PUT", 0) > 3
+
+
+def test_an_unchanged_republish_makes_no_upload_at_the_s3_api(s3_site):
+    """Publish, then publish the same tree again: the second sends nothing. (Unhashed names
+    belong to whichever release published last, so other tests' releases are put back first.)"""
+    first = publish(s3_site, s3_site.project, "local")
+    assert first.returncode == 0, first.stderr
+    upstream = s3_site.local_stack_env()["DJANGO_S3_ENDPOINT_URL"]
+    with S3Proxy(upstream) as proxy:
+        result = publish(s3_site, s3_site.project, "local", DJANGO_S3_ENDPOINT_URL=proxy.url)
+    assert result.returncode == 0, result.stderr
+    uploads = [r for r in proxy.requests if r.startswith(("PUT", "POST"))]
+    assert uploads == [], f"{s3_site.name}: an unchanged re-publish sent {uploads}"
+    assert "0 object(s) uploaded" in result.stdout
+    assert proxy.counts.get("GET", 0) >= 1, proxy.counts  # it did list the bucket

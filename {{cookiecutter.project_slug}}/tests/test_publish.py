@@ -1,0 +1,96 @@
+"""Publishing to the bucket: only what is missing, in parallel, this release's manifest last."""
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import storages
+from django.core.management import call_command
+from django.test import override_settings
+
+from {{ cookiecutter.project_slug }}.checks import refuse_unsafe_start
+from {{ cookiecutter.project_slug }}.storage.s3_cdn import PublishError, publish_static_files
+
+
+def objects(client):
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=settings.S3_BUCKET)
+    return {item["Key"]: item for page in pages for item in page.get("Contents", [])}
+
+
+def collect(tmp_path, release):
+    with override_settings(STATIC_ROOT=tmp_path / "build", RELEASE_ID=release):
+        call_command("collectstatic", "--noinput", verbosity=0)
+        return storages["staticfiles"].url("css/site.css")
+
+
+def test_hashed_files_are_public_forever_and_other_names_briefly(local_bucket, tmp_path):
+    url = collect(tmp_path, "v1")
+    key = "static/" + url.split("/static/", 1)[1]
+    head = local_bucket.head_object(Bucket=settings.S3_BUCKET, Key=key)
+    assert head["CacheControl"] == "public, max-age=31536000, immutable"
+    assert head["ContentType"].startswith("text/css")
+    plain = local_bucket.head_object(Bucket=settings.S3_BUCKET, Key="static/css/site.css")
+    assert plain["CacheControl"] == "public, max-age=300"
+    assert url.startswith(settings.STATIC_URL)
+
+
+def test_collecting_an_unchanged_release_again_uploads_nothing(local_bucket, tmp_path):
+    collect(tmp_path, "v1")
+    with override_settings(STATIC_ROOT=tmp_path / "build", RELEASE_ID="v1"):
+        client = storages["staticfiles"].manifest_storage.connection.meta.client
+        uploads = []
+        real_put = client.put_object
+        client.put_object = lambda **kwargs: uploads.append(kwargs["Key"]) or real_put(**kwargs)
+        call_command("collectstatic", "--noinput", verbosity=0)
+    assert uploads == [], f"re-published: {uploads}"
+
+
+def test_one_changed_file_uploads_it_and_what_refers_to_it(local_bucket, tmp_path):
+    collect(tmp_path, "v1")
+    font = tmp_path / "build" / "fonts" / "dejavu-sans-subset.woff2"
+    font.write_bytes(font.read_bytes() + b"\0")
+    report = publish_static_files(tmp_path / "build", local_bucket, settings.S3_BUCKET)
+    # The unhashed font itself; its hashed copy and the CSS that names it change only when
+    # collectstatic runs again, which uploads those two and their unhashed twins.
+    assert report["uploaded"] == 1
+
+
+def test_each_release_has_its_own_manifest(local_bucket, tmp_path):
+    collect(tmp_path, "v1")
+    collect(tmp_path, "v2")
+    keys = objects(local_bucket)
+    assert {"manifests/v1.json", "manifests/v2.json"} <= set(keys)
+
+
+def test_a_failed_publish_writes_no_manifest(local_bucket, tmp_path, monkeypatch):
+    calls = {"n": 0}
+    real_put = local_bucket.put_object
+
+    def failing_put(**kwargs):
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise ConnectionError("injected: the endpoint went away")
+        return real_put(**kwargs)
+
+    manifests_before = {k for k in objects(local_bucket) if k.startswith("manifests/")}
+    monkeypatch.setattr(local_bucket, "put_object", failing_put)
+    (tmp_path / "build").mkdir()
+    for number in range(20):
+        (tmp_path / "build" / f"f{number}.txt").write_text(str(number))
+    with pytest.raises(PublishError, match="manifest was not written"):
+        publish_static_files(tmp_path / "build", local_bucket, settings.S3_BUCKET, workers=1)
+    monkeypatch.undo()
+    manifests_after = {k for k in objects(local_bucket) if k.startswith("manifests/")}
+    assert manifests_after == manifests_before
+
+
+def test_start_with_a_manifest_whose_files_are_not_in_the_bucket_is_refused(local_bucket, tmp_path):
+    url = collect(tmp_path, "v-missing")
+    key = "static/" + url.split("/static/", 1)[1]
+    body = local_bucket.get_object(Bucket=settings.S3_BUCKET, Key=key)["Body"].read()
+    local_bucket.delete_object(Bucket=settings.S3_BUCKET, Key=key)
+    try:
+        with override_settings(STATIC_ROOT=tmp_path / "build", RELEASE_ID="v-missing"):
+            with pytest.raises(ImproperlyConfigured, match="missing from s3://"):
+                refuse_unsafe_start()
+    finally:
+        local_bucket.put_object(Bucket=settings.S3_BUCKET, Key=key, Body=body)

@@ -1,0 +1,187 @@
+"""S3 + CDN strategy: build locally, publish to the bucket, manifest last."""
+
+import hashlib
+import json
+import mimetypes
+import re
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.core.management.base import CommandError
+
+from . import release_id
+
+# Hashed names never change content: cached for a year, everywhere. Other names may change.
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=300"
+HASHED_NAME = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
+
+
+class BucketUnreachable(ImproperlyConfigured, CommandError):
+    """The bucket could not be read: the server refuses to start, a command exits 1, both
+    with this message."""
+
+
+class PublishError(CommandError):
+    """A publish that stopped before this release's manifest was written (collectstatic
+    prints the message, without a traceback, and exits 1)."""
+
+
+class CDNManifestStaticFilesStorage(ManifestStaticFilesStorage):
+    """Build in STATIC_ROOT, publish to the bucket, manifest last.
+
+    collectstatic hashes and rewrites files on the local disk (seconds, where the stock S3
+    manifest storage takes minutes), then uploads to static/ in the bucket only the objects
+    it lacks: a hashed name that exists has this content already. The release's manifest,
+    manifests/<release>.json, is written only after every upload succeeded, so a failed or
+    partial publish changes nothing that a running release reads. Pages link the CDN
+    (STATIC_URL); each process reads its release's manifest from the bucket at start-up.
+    """
+
+    def __init__(self, *args, s3=None, **kwargs):
+        from storages.backends.s3 import S3Storage
+
+        self.manifest_name = f"{release_id()}.json"
+        self.s3 = dict(s3 or {})
+        manifests = S3Storage(
+            location="manifests", querystring_auth=False, file_overwrite=True, **self.s3
+        )
+        super().__init__(*args, manifest_storage=manifests, **kwargs)
+
+    @property
+    def published_location(self) -> str:
+        return f"s3://{self.s3['bucket_name']}/static/"
+
+    def missing_files(self, names) -> list[str]:
+        """Which of `names` the bucket lacks, from one listing (for the start-up check)."""
+        client = self.manifest_storage.connection.meta.client
+        return sorted(set(names) - set(published_keys(client, self.s3["bucket_name"])))
+
+    def read_manifest(self):
+        try:
+            return super().read_manifest()
+        except (BotoCoreError, ClientError) as error:
+            raise BucketUnreachable(
+                f"Cannot read manifests/{self.manifest_name} from s3://{self.s3['bucket_name']}: "
+                f"{error}. Check DJANGO_S3_ENDPOINT_URL, the bucket name and the credentials."
+            ) from error
+
+    def save_manifest(self):
+        bucket = self.s3["bucket_name"]
+        client = self.manifest_storage.connection.meta.client
+        try:
+            report = publish_static_files(Path(self.location), client, bucket)
+            # As Django writes it, with sorted keys: the same release gives the same bytes.
+            self.manifest_hash = self.file_hash(
+                None, ContentFile(json.dumps(sorted(self.hashed_files.items())).encode())
+            )
+            manifest = json.dumps(
+                {
+                    "paths": self.hashed_files,
+                    "version": self.manifest_version,
+                    "hash": self.manifest_hash,
+                },
+                sort_keys=True,
+            ).encode()
+            if not same_object(client, bucket, f"manifests/{self.manifest_name}", manifest):
+                # Last: only now can a process of this release start.
+                client.put_object(
+                    Bucket=bucket,
+                    Key=f"manifests/{self.manifest_name}",
+                    Body=manifest,
+                    ContentType="application/json",
+                    CacheControl="no-cache",
+                )
+                report["uploaded"] += 1
+        except (BotoCoreError, ClientError) as error:
+            raise PublishError(
+                f"Publishing to s3://{bucket} failed: {error}. This release's manifest was not "
+                "written, so every running release is unaffected. Check DJANGO_S3_ENDPOINT_URL, "
+                "the bucket and the credentials, then run collectstatic again."
+            ) from error
+        print(
+            f"Published to s3://{bucket}: {report['uploaded']} object(s) uploaded, "
+            f"{report['unchanged']} already there; release manifest "
+            f"manifests/{self.manifest_name}."
+        )
+
+
+def object_parameters(name: str) -> dict:
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if content_type.startswith("text/") or content_type in {
+        "application/javascript",
+        "image/svg+xml",
+    }:
+        content_type += "; charset=utf-8"
+    return {
+        "ContentType": content_type,
+        "CacheControl": IMMUTABLE if HASHED_NAME.search(name) else SHORT,
+    }
+
+
+def same_object(client, bucket: str, key: str, body: bytes) -> bool:
+    """Whether `key` already holds exactly `body` (its MD5 is the object's ETag)."""
+    try:
+        etag = client.head_object(Bucket=bucket, Key=key)["ETag"].strip('"')
+    except ClientError:
+        return False
+    return etag == hashlib.md5(body).hexdigest()  # noqa: S324 (S3's ETag, not security)
+
+
+def published_keys(client, bucket: str, prefix: str = "static/") -> dict:
+    """Every object under `prefix`, by name relative to it: a listing page per 1,000."""
+    found = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        found |= {item["Key"][len(prefix) :]: item for item in page.get("Contents", [])}
+    return found
+
+
+def publish_static_files(
+    root: Path, client, bucket: str, prefix: str = "static/", workers: int = 16
+) -> dict:
+    """Upload to s3://bucket/prefix the files under `root` that the bucket lacks, in parallel.
+
+    One listing replaces a request per file: a hashed key that exists is skipped outright
+    (its name is its content), another name only when its size and MD5 match.
+    """
+    existing = published_keys(client, bucket, prefix)
+    todo = []
+    files = sorted(path for path in root.rglob("*") if path.is_file())
+    for path in files:
+        name = path.relative_to(root).as_posix()
+        key, there = prefix + name, existing.get(name)
+        if there and (
+            HASHED_NAME.search(key)
+            or (
+                there["Size"] == path.stat().st_size
+                and there["ETag"].strip('"') == hashlib.md5(path.read_bytes()).hexdigest()  # noqa: S324
+            )
+        ):
+            continue
+        todo.append((path, key))
+
+    def upload(item):
+        path, key = item
+        client.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), **object_parameters(key))
+
+    done = 0
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(upload, item) for item in todo]
+        for future in as_completed(futures):
+            try:
+                future.result()
+                done += 1
+            except Exception as error:
+                for other in futures:
+                    other.cancel()
+                raise PublishError(
+                    f"Publishing static files to s3://{bucket}/{prefix} failed after {done} of "
+                    f"{len(todo)} uploads: {error}. This release's manifest was not written, so "
+                    "every running release is unaffected; fix the cause and run collectstatic "
+                    "again (files already uploaded are not sent twice)."
+                ) from error
+    return {"uploaded": done, "unchanged": len(files) - len(todo)}
