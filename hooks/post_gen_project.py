@@ -15,6 +15,8 @@ OWNED_PATHS = {
     "serving_strategy": {
         "whitenoise": [
             "deploy/whitenoise",
+            "deploy/gunicorn.conf.py",
+            "deploy/Dockerfile",
             "{slug}/settings/whitenoise.py",
             "tests/test_static_root.py",
         ],
@@ -28,6 +30,8 @@ OWNED_PATHS = {
         ],
         "s3_cdn": [
             "deploy/s3_cdn",
+            "deploy/gunicorn.conf.py",
+            "deploy/Dockerfile",
             "{slug}/settings/s3_cdn.py",
             "{slug}/storage",
             "{slug}/storage/s3_cdn.py",

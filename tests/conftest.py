@@ -81,11 +81,12 @@ class Site:
 
     def gunicorn(self, port: int) -> list[str]:
         """The strategy's gunicorn, as production starts it, on 127.0.0.1:`port`."""
-        strategy = self.answers["serving_strategy"]
+        own = self.project / "deploy" / self.answers["serving_strategy"] / "gunicorn.conf.py"
+        config = own if own.exists() else self.project / "deploy" / "gunicorn.conf.py"
         return [
             str(self.venv / "bin" / "gunicorn"),
             "--config",
-            f"deploy/{strategy}/gunicorn.conf.py",
+            str(config),
             "--bind",
             f"{LOOPBACK}:{port}",
         ]

@@ -48,9 +48,9 @@ COMMON = {
 
 BY_ANSWER = {
     ("serving_strategy", "whitenoise"): {
-        "deploy/whitenoise/Dockerfile",
+        "deploy/Dockerfile",
+        "deploy/gunicorn.conf.py",
         "deploy/whitenoise/Procfile",
-        "deploy/whitenoise/gunicorn.conf.py",
         "deploy/whitenoise/serve",
         "tests/test_static_root.py",
         "{slug}/settings/whitenoise.py",
@@ -76,10 +76,10 @@ BY_ANSWER = {
         "{slug}/storage/nginx.py",
     },
     ("serving_strategy", "s3_cdn"): {
-        "deploy/s3_cdn/Dockerfile",
+        "deploy/Dockerfile",
+        "deploy/gunicorn.conf.py",
         "deploy/s3_cdn/bucket-policy.json",
         "deploy/s3_cdn/cors.json",
-        "deploy/s3_cdn/gunicorn.conf.py",
         "deploy/s3_cdn/iam-policy.json",
         "deploy/s3_cdn/local-cdn.conf",
         "deploy/s3_cdn/local_stack.py",

@@ -161,7 +161,7 @@ def main() -> int:
             [
                 str(VENV_BIN / "gunicorn"),
                 "--config",
-                "deploy/s3_cdn/gunicorn.conf.py",
+                "deploy/gunicorn.conf.py",
                 "--bind",
                 f"127.0.0.1:{port}",
             ],

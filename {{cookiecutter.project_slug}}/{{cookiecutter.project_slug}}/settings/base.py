@@ -114,7 +114,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # TLS is terminated in front of gunicorn; gunicorn's forwarded_allow_ips decides which
-# proxies may say so (deploy/*/gunicorn.conf.py), so no SECURE_PROXY_SSL_HEADER here.
+# proxies may say so (its gunicorn.conf.py in deploy/), so no SECURE_PROXY_SSL_HEADER here.
 
 # Tracebacks go to the server's log: with DEBUG=False nothing else shows them.
 LOGGING = {

@@ -1,4 +1,4 @@
-"""gunicorn for the S3 + CDN strategy: Django only; the CDN serves static files.
+"""gunicorn on TCP, behind a PaaS router or a load balancer (whitenoise and s3_cdn strategies).
 
 https://docs.gunicorn.org/en/stable/settings.html
 """
@@ -10,15 +10,17 @@ wsgi_app = "{{ cookiecutter.project_slug }}.wsgi:application"
 # Containers and PaaS routers connect from outside; `make run` binds 127.0.0.1 instead.
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads let one worker send a response while another request waits on the database.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
-# Load the app once in the master: a missing release id, or a release whose manifest is not
-# in the bucket yet, stops the server at start-up (see wsgi.py) instead of failing per worker.
+# Load the app once in the master: a missing manifest, a missing release id or a dotfile in
+# STATIC_ROOT stops the server at start-up (see wsgi.py) instead of failing in every worker.
 preload_app = True
 
-# Only these addresses may tell gunicorn the client used HTTPS, and only by X-Forwarded-Proto.
-# Behind a load balancer whose address changes, set FORWARDED_ALLOW_IPS=*.
+# Only these addresses may tell gunicorn the client used HTTPS, and only by X-Forwarded-Proto
+# (not the other headers gunicorn would believe by default). Behind a router or load balancer
+# whose address changes, set FORWARDED_ALLOW_IPS=*.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 
