@@ -141,13 +141,15 @@ def published_keys(client, bucket: str, prefix: str = "static/") -> dict:
 
 
 def publish_static_files(
-    root: Path, client, bucket: str, prefix: str = "static/", workers: int = 16
+    root: Path, client, bucket: str, prefix: str = "static/", workers: int | None = None
 ) -> dict:
     """Upload to s3://bucket/prefix the files under `root` that the bucket lacks, in parallel.
 
     One listing replaces a request per file: a hashed key that exists is skipped outright
-    (its name is its content), another name only when its size and MD5 match.
+    (its name is its content), another name only when its size and MD5 match. As many
+    uploads run at once as the client keeps connections (botocore: 10 by default).
     """
+    workers = workers or client.meta.config.max_pool_connections
     existing = published_keys(client, bucket, prefix)
     todo = []
     files = sorted(path for path in root.rglob("*") if path.is_file())
