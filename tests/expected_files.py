@@ -85,8 +85,10 @@ BY_ANSWER = {
         "deploy/s3_cdn/local_stack.py",
         "deploy/s3_cdn/publish-static.yml",
         "deploy/s3_cdn/serve",
+        "deploy/local_s3.py",
         "tests/local_bucket.py",
         "tests/test_publish.py",
+        "{slug}/settings/s3.py",
         "{slug}/settings/s3_cdn.py",
         "{slug}/storage/__init__.py",
         "{slug}/storage/s3_cdn.py",
@@ -103,7 +105,29 @@ BY_ANSWER = {
         "uploads/templates/uploads/list.html",
         "uploads/urls.py",
         "uploads/views.py",
+        "uploads/file_types.py",
+        "{slug}/settings/media_common.py",
         "{slug}/settings/media_local.py",
+    },
+    ("media_storage", "s3"): {
+        "deploy/local_s3.py",
+        "tests/local_bucket.py",
+        "tests/test_media_s3.py",
+        "uploads/__init__.py",
+        "uploads/admin.py",
+        "uploads/apps.py",
+        "uploads/file_types.py",
+        "uploads/middleware.py",
+        "uploads/migrations/0001_initial.py",
+        "uploads/migrations/__init__.py",
+        "uploads/models.py",
+        "uploads/storage.py",
+        "uploads/templates/uploads/list.html",
+        "uploads/urls.py",
+        "uploads/views.py",
+        "{slug}/settings/media_common.py",
+        "{slug}/settings/media_s3.py",
+        "{slug}/settings/s3.py",
     },
     ("media_storage", "none"): set(),
 }
@@ -111,7 +135,13 @@ BY_ANSWER = {
 
 # Files that exist only when two answers meet.
 BY_PAIR = {
-    (("serving_strategy", "nginx"), ("media_storage", "local")): {"deploy/nginx/media.conf"},
+    (("serving_strategy", "nginx"), ("media_storage", "local")): {
+        "deploy/nginx/media.conf",
+        "deploy/nginx/media-body-size.conf",
+    },
+    (("serving_strategy", "nginx"), ("media_storage", "s3")): {
+        "deploy/nginx/media-body-size.conf",
+    },
 }
 
 

@@ -1,9 +1,9 @@
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
-{%- if cookiecutter.serving_strategy == "s3_cdn" %}
+{%- if cookiecutter.serving_strategy == "s3_cdn" or cookiecutter.media_storage == "s3" %}
 
-pytest_plugins = ["tests.local_bucket"]  # collectstatic publishes to a bucket: a local one
+pytest_plugins = ["tests.local_bucket"]  # files go to a bucket: a local one
 {%- endif %}
 
 

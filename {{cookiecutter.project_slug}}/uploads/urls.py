@@ -4,9 +4,12 @@ from django.urls import path
 from . import views
 
 app_name = "uploads"
-urlpatterns = [
-    path("uploads/", views.upload_list, name="list"),
+urlpatterns = [path("uploads/", views.upload_list, name="list")]
+
+if settings.MEDIA_ROOT:
     # Local media has no web server in front of it in every strategy; this view is its
     # hardened server. Behind nginx, nginx answers /media/ itself and never calls it.
-    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.serve_media, name="media"),
-]
+    # (Media in a bucket is served by the bucket, through signed URLs.)
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.serve_media, name="media")
+    )

@@ -8,27 +8,8 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
+from .file_types import content_type, is_inline
 from .models import Upload
-
-# Raster images are shown in the page; anything else is a download. SVG is not here on
-# purpose: it can carry script.
-INLINE_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-}
-DOWNLOAD_TYPES = {
-    ".pdf": "application/pdf",
-    ".txt": "text/plain; charset=utf-8",
-    ".csv": "text/csv; charset=utf-8",
-    ".zip": "application/zip",
-}
-
-
-BINARY = "application/octet-stream"
 
 
 @require_safe
@@ -56,11 +37,9 @@ def serve_media(request, path):
     if media_root not in resolved.parents or not resolved.is_file():
         raise Http404("No such file.")
 
-    suffix = resolved.suffix.lower()
-    inline = suffix in INLINE_TYPES
-    content_type = INLINE_TYPES.get(suffix) or DOWNLOAD_TYPES.get(suffix, BINARY)
-    response = FileResponse(resolved.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, resolved.name)
+    response = FileResponse(resolved.open("rb"), content_type=content_type(resolved.name))
+    attachment = not is_inline(resolved.name)
+    response["Content-Disposition"] = content_disposition_header(attachment, resolved.name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     response["Last-Modified"] = http_date(resolved.stat().st_mtime)

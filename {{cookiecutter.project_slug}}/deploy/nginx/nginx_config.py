@@ -130,7 +130,7 @@ def render(target: str, out: Path, overrides: dict | None = None, env_file: Path
     django = {name: value for name, value in env.items() if name.startswith("DJANGO_")}
     values = default_values(target, env, out) | django | (overrides or {})
     out.mkdir(parents=True, exist_ok=True)
-    names = FILES[target] + (["media.conf"] if (HERE / "media.conf").exists() else [])
+    names = FILES[target] + sorted(path.name for path in HERE.glob("media*.conf"))
     for name in names:
         text = (HERE / name).read_text(encoding="utf-8")
         missing = sorted(set(PLACEHOLDER.findall(text)) - set(values))

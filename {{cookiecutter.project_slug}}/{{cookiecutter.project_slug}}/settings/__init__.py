@@ -8,6 +8,7 @@ Deployment values come from the environment (see .env.example).
 
 from .base import *  # noqa: F403
 {%- if cookiecutter.media_storage != "none" %}
+from .media_common import *  # noqa: F403
 from .media_{{ cookiecutter.media_storage }} import *  # noqa: F403
 {%- endif %}
 from .{{ cookiecutter.serving_strategy }} import *  # noqa: F403

@@ -6,10 +6,7 @@ https://docs.djangoproject.com/en/5.2/topics/files/
 
 from pathlib import Path
 
-from .base import BASE_DIR, INSTALLED_APPS, MIDDLEWARE, SITE_NAV, STORAGES, env
-
-INSTALLED_APPS.append("uploads")
-SITE_NAV.insert(0, ("Uploads", "uploads:list"))
+from .base import BASE_DIR, STORAGES, env
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -23,12 +20,3 @@ STORAGES["default"] = {
 # Readable by the web server's user (nginx serves /media/ in that strategy), whatever the umask.
 FILE_UPLOAD_PERMISSIONS = 0o644
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o755
-
-# The largest upload request accepted, in bytes (DJANGO_MAX_UPLOAD_MB MiB). A larger body is
-# refused with 413 before it is read (before the CSRF check reads it); a web server in front
-# uses the same number (deploy/nginx/media.conf).
-MAX_UPLOAD_SIZE = env.int("DJANGO_MAX_UPLOAD_MB", default=10) * 1024 * 1024
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
-    "uploads.middleware.UploadSizeLimitMiddleware",
-)
