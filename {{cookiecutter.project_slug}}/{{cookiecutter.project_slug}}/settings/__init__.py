@@ -1,8 +1,9 @@
-"""Django settings, assembled from three modules.
+"""Django settings, assembled from the modules below.
 
-base.py holds what every project from this template shares. The media module decides where
-uploads go, and the serving strategy's module how static files are stored and served; each
-adjusts the base values in place, so neither depends on the other's order.
+base.py holds what every project from this template shares. The media modules decide where
+uploads go (media_common.py: what every kind of upload storage shares), and the serving
+strategy's module how static files are stored and served; each adjusts the base values in
+place, so none depends on the others' order.
 Deployment values come from the environment (see .env.example).
 """
 
