@@ -182,6 +182,12 @@ def test_uploads_in_the_bucket_are_private_and_linked_signed(answers, start_site
     assert requests.get(url, timeout=30).status_code == 200, f"{site.name}: signed {url}"
     unsigned = url.split("?", 1)[0]
     assert requests.get(unsigned, timeout=30).status_code == 403, f"{site.name}: {unsigned}"
+    # The uploader's Content-Type is never kept: a .png sent as text/html stays image/png.
+    trick = upload(
+        admin_session(site), site, "trick.png", b"<script>alert(1)</script>", "text/html"
+    )
+    served = requests.get(trick, timeout=30).headers["Content-Type"]
+    assert served == "image/png", f"{site.name}: {trick} served as {served}"
 
 
 @pytest.mark.parametrize("answers", WHITENOISE_VARIANTS, ids=variant_id)
