@@ -203,3 +203,30 @@ def test_an_unchanged_republish_makes_no_upload_at_the_s3_api(s3_site):
     assert uploads == [], f"{s3_site.name}: an unchanged re-publish sent {uploads}"
     assert "0 object(s) uploaded" in result.stdout
     assert proxy.counts.get("GET", 0) >= 1, proxy.counts  # it did list the bucket
+
+
+def test_make_run_uses_a_configured_bucket_and_starts_no_local_one(s3_site):
+    """With an endpoint and credentials configured (here: the first run's local S3 API and
+    CDN), the serve script publishes there and starts neither moto nor the CDN stand-in."""
+    port = free_port()
+    env = serve_env(s3_site, port, **s3_site.local_stack_env())
+    with running(
+        [s3_site.serve_script],
+        s3_site.project,
+        env,
+        f"http://127.0.0.1:{port}/",
+        name="configured-bucket",
+    ) as server:
+        _, assets = crawl_assets(requests.Session(), f"http://127.0.0.1:{port}/")
+        started = subprocess.run(
+            ["ps", "-o", "args=", "--ppid", str(server.pid)],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    assert not (s3_site.project / ".run" / f"s3-{port}").exists(), "a local stack was started"
+    assert "moto_server" not in started and "nginx" not in started, started
+    cdn = s3_site.local_stack_env()["DJANGO_STATIC_CDN_URL"]
+    assert assets and all(a.url.startswith(cdn) for a in assets), s3_site.name
+    problems = [p for asset in assets for p in asset_problems(asset)]
+    assert not problems, f"{s3_site.name}:\n" + "\n".join(problems)

@@ -204,3 +204,15 @@ def test_whitenoise_behind_a_cdn_host_links_assets_on_that_host(answers, start_s
     assert assets and all(a.url.startswith(f"http://localhost:{port}/static/") for a in assets)
     problems = [problem for asset in assets for problem in asset_problems(asset)]
     assert not problems, f"{site.name} with DJANGO_STATIC_HOST:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "answers", [a for a in VARIANTS if a["serving_strategy"] != "whitenoise"], ids=variant_id
+)
+def test_make_run_without_nginx_says_how_to_install_it(answers, start_site):
+    """nginx fronts the site (nginx) or plays the CDN (s3_cdn): without it, a clear refusal."""
+    site = start_site(answers)
+    env = serve_env(site, free_port(), NGINX="/nonexistent/nginx")
+    code, output = exits([site.serve_script], site.project, env)
+    assert code != 0, f"{site.name} started without nginx"
+    assert "nginx is not installed" in output and "apt-get install nginx" in output, output

@@ -63,6 +63,9 @@ def read_env_file(path: Path) -> dict:
 
 
 def nginx_binary() -> str | None:
+    """$NGINX if set (a build of your own), else nginx on PATH or in the usual sbin folders."""
+    if os.environ.get("NGINX"):
+        return os.environ["NGINX"] if os.access(os.environ["NGINX"], os.X_OK) else None
     return shutil.which("nginx") or next(
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
     )

@@ -40,8 +40,12 @@ NGINX_HINT = (
 
 def start_local_bucket(folder: Path, port: str, processes: list) -> dict:
     """The local S3 API with the public static/ policy and CORS, and the CDN in front."""
-    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
-    if nginx is None:
+    nginx = (
+        os.environ.get("NGINX")
+        or shutil.which("nginx")
+        or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    )
+    if nginx is None or not os.access(nginx, os.X_OK):
         sys.exit(NGINX_HINT)
     cors = json.loads((HERE / "cors.json").read_text())
     for rule in cors["CORSRules"]:
