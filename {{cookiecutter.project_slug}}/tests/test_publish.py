@@ -94,3 +94,20 @@ def test_start_with_a_manifest_whose_files_are_not_in_the_bucket_is_refused(loca
                 refuse_unsafe_start()
     finally:
         local_bucket.put_object(Bucket=settings.S3_BUCKET, Key=key, Body=body)
+
+
+def test_only_names_the_manifest_hashed_are_cached_forever(local_bucket, tmp_path):
+    """A vendored lib.0123456789ab.js only looks hashed: it may change, so five minutes."""
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "lib.0123456789ab.js").write_text("// vendored")
+    (tmp_path / "build" / "site.abcdefabcdef.css").write_text("body {}")
+    publish_static_files(
+        tmp_path / "build", local_bucket, settings.S3_BUCKET, hashed={"site.abcdefabcdef.css"}
+    )
+
+    def cache_control(name):
+        key = f"static/{name}"
+        return local_bucket.head_object(Bucket=settings.S3_BUCKET, Key=key)["CacheControl"]
+
+    assert cache_control("lib.0123456789ab.js") == "public, max-age=300"
+    assert cache_control("site.abcdefabcdef.css") == "public, max-age=31536000, immutable"

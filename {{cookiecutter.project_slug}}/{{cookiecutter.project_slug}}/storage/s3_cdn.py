@@ -3,7 +3,6 @@
 import hashlib
 import json
 import mimetypes
-import re
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from . import release_id
 # Hashed names never change content: cached for a year, everywhere. Other names may change.
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
-HASHED_NAME = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 
 
 class BucketUnreachable(ImproperlyConfigured, CommandError):
@@ -74,7 +72,10 @@ class CDNManifestStaticFilesStorage(ManifestStaticFilesStorage):
         bucket = self.s3["bucket_name"]
         client = self.manifest_storage.connection.meta.client
         try:
-            report = publish_static_files(Path(self.location), client, bucket)
+            # The manifest knows which names are hashed; a file name that merely looks hashed
+            # (a vendored lib.0123456789ab.js) is not, and must not be cached forever.
+            hashed = set(self.hashed_files.values())
+            report = publish_static_files(Path(self.location), client, bucket, hashed=hashed)
             # As Django writes it, with sorted keys: the same release gives the same bytes.
             self.manifest_hash = self.file_hash(
                 None, ContentFile(json.dumps(sorted(self.hashed_files.items())).encode())
@@ -110,7 +111,7 @@ class CDNManifestStaticFilesStorage(ManifestStaticFilesStorage):
         )
 
 
-def object_parameters(name: str) -> dict:
+def object_parameters(name: str, hashed: bool) -> dict:
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if content_type.startswith("text/") or content_type in {
         "application/javascript",
@@ -119,7 +120,7 @@ def object_parameters(name: str) -> dict:
         content_type += "; charset=utf-8"
     return {
         "ContentType": content_type,
-        "CacheControl": IMMUTABLE if HASHED_NAME.search(name) else SHORT,
+        "CacheControl": IMMUTABLE if hashed else SHORT,
     }
 
 
@@ -141,13 +142,18 @@ def published_keys(client, bucket: str, prefix: str = "static/") -> dict:
 
 
 def publish_static_files(
-    root: Path, client, bucket: str, prefix: str = "static/", workers: int | None = None
+    root: Path,
+    client,
+    bucket: str,
+    prefix: str = "static/",
+    workers: int | None = None,
+    hashed: frozenset | set = frozenset(),
 ) -> dict:
     """Upload to s3://bucket/prefix the files under `root` that the bucket lacks, in parallel.
 
-    One listing replaces a request per file: a hashed key that exists is skipped outright
-    (its name is its content), another name only when its size and MD5 match. As many
-    uploads run at once as the client keeps connections (botocore: 10 by default).
+    One listing replaces a request per file: a `hashed` name (relative to `root`) that exists
+    is skipped outright (its name is its content), another only when its size and MD5 match.
+    As many uploads run at once as the client keeps connections (botocore: 10 by default).
     """
     workers = workers or client.meta.config.max_pool_connections
     existing = published_keys(client, bucket, prefix)
@@ -157,18 +163,20 @@ def publish_static_files(
         name = path.relative_to(root).as_posix()
         key, there = prefix + name, existing.get(name)
         if there and (
-            HASHED_NAME.search(key)
+            name in hashed
             or (
                 there["Size"] == path.stat().st_size
                 and there["ETag"].strip('"') == hashlib.md5(path.read_bytes()).hexdigest()  # noqa: S324
             )
         ):
             continue
-        todo.append((path, key))
+        todo.append((path, key, name in hashed))
 
     def upload(item):
-        path, key = item
-        client.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), **object_parameters(key))
+        path, key, is_hashed = item
+        client.put_object(
+            Bucket=bucket, Key=key, Body=path.read_bytes(), **object_parameters(key, is_hashed)
+        )
 
     done = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
