@@ -43,6 +43,16 @@ def test_home_page_reaches_the_font_and_background_through_css_urls(site):
     assert {".woff2", ".png"} <= from_css, f"{site.name}: css url()s reached {from_css}"
 
 
+def test_home_page_says_where_uploads_live_and_nothing_without_them(site):
+    page = requests.get(site.url + "/", timeout=30).text
+    expected = {"local": "under /media/", "s3": "reached by signed links", "none": None}
+    where = expected[site.answers["media_storage"]]
+    if where is None:
+        assert "Media files" not in page, f"{site.name}: describes media it does not have"
+    else:
+        assert where in page, f"{site.name}: home page lacks {where!r}"
+
+
 def test_served_asset_bytes_are_the_collected_file(site):
     """What the server sends, decompressed, is byte for byte what collectstatic wrote."""
     _, assets = crawl_assets(requests.Session(), site.url + "/")

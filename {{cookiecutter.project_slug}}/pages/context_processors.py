@@ -9,5 +9,7 @@ def site(request):
         "nav_links": [(label, reverse(name)) for label, name in settings.SITE_NAV],
         "serving_strategy_label": settings.SERVING_STRATEGY_LABEL,
         "static_url": settings.STATIC_URL,
-        "media_url": getattr(settings, "MEDIA_URL", ""),
+        # Set by the media settings module; none without uploads (Django's MEDIA_URL would
+        # say "/" then).
+        "media_location": getattr(settings, "MEDIA_LOCATION", ""),
     }
