@@ -6,6 +6,7 @@ import sys
 
 
 def main():
+    # The settings to load: this project\'s, unless the environment names others.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{{ cookiecutter.project_slug }}.settings")
     from django.core.management import execute_from_command_line
 

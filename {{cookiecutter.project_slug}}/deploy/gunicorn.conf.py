@@ -9,6 +9,7 @@ wsgi_app = "{{ cookiecutter.project_slug }}.wsgi:application"
 
 # Containers and PaaS routers connect from outside; `make run` binds 127.0.0.1 instead.
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# WEB_CONCURRENCY worker processes, GUNICORN_THREADS threads each.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads let one worker send a response while another request waits on the database.
 worker_class = "gthread"

@@ -1,3 +1,5 @@
+"""Template context every page gets: the site's name, links, and where its files come from."""
+
 from django.conf import settings
 from django.urls import reverse
 

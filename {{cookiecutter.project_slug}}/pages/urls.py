@@ -1,3 +1,5 @@
+"""The home page's URL."""
+
 from django.urls import path
 
 from . import views

@@ -1,3 +1,5 @@
+"""The home page: every kind of static file the site serves, shown working."""
+
 from django.shortcuts import render
 
 

@@ -1,3 +1,5 @@
+"""Fixtures: a STATIC_ROOT filled by a real collectstatic, as a deploy fills it."""
+
 import pytest
 from django.core.management import call_command
 from django.test import override_settings

@@ -1,3 +1,5 @@
+"""Uploads in the admin: where files are added in the demo."""
+
 from django.contrib import admin
 
 from .models import Upload

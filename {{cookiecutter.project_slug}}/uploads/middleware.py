@@ -1,3 +1,5 @@
+"""The upload size limit, enforced before the request body is read."""
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat

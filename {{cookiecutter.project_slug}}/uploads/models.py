@@ -1,3 +1,5 @@
+"""An uploaded file with its title; names are kept, never overwritten."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models

@@ -1,3 +1,5 @@
+"""The upload list and, for local media, the hardened view that serves /media/."""
+
 from django.conf import settings
 from django.urls import path
 

@@ -1,3 +1,5 @@
+"""The upload list, and the view that serves local media so no upload runs as a page."""
+
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings

@@ -70,6 +70,16 @@ def check_static_root_holds_only_public_files(app_configs=None, **kwargs):
     ]
 
 
+def manifest_location(storage: ManifestFilesMixin) -> str:
+    """Where this storage reads its manifest: a path, or s3://bucket/key."""
+    manifests = storage.manifest_storage
+    if isinstance(manifests, FileSystemStorage):
+        return str(Path(manifests.location) / storage.manifest_name)
+    if bucket := getattr(manifests, "bucket_name", None):
+        return f"s3://{bucket}/{manifests.location}/{storage.manifest_name}"
+    return storage.manifest_name
+
+
 def refuse_unsafe_start() -> None:
     """Stop the server process, with the fix, rather than serve broken or private files."""
     errors = [
@@ -84,7 +94,7 @@ def refuse_unsafe_start() -> None:
         return
     if not storage.hashed_files:
         raise ImproperlyConfigured(
-            f"No staticfiles manifest for {settings.STATIC_ROOT}: every page that links a "
+            f"No staticfiles manifest at {manifest_location(storage)}: every page that links a "
             "static file would answer 500. Run `python manage.py collectstatic --noinput` "
             "before starting the server."
         )

@@ -1,3 +1,5 @@
+"""The site's URLs: the pages, the admin and, with uploads, the upload list."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path

@@ -7,6 +7,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+# The settings to load: this project\'s, unless the environment names others.
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{{ cookiecutter.project_slug }}.settings")
 
 application = get_wsgi_application()

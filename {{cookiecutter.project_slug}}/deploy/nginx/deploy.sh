@@ -18,8 +18,11 @@
 # switch `current`, restart gunicorn. A failure before the switch leaves the live site as it was.
 set -euo pipefail
 
+# Where releases, shared files and `current` live on the server.
 APP_ROOT=${APP_ROOT:-/srv/{{ cookiecutter.project_slug }}}
+# How many releases stay on disk for a rollback.
 KEEP_RELEASES=${KEEP_RELEASES:-5}
+# The interpreter each release's virtualenv is made from.
 PYTHON=${PYTHON:-python3}
 # systemd holds the socket while gunicorn restarts: requests wait, none is refused.
 RESTART_COMMAND=${RESTART_COMMAND:-sudo systemctl restart {{ cookiecutter.project_slug }}.service}

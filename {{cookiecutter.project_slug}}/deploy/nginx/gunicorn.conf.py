@@ -10,6 +10,7 @@ wsgi_app = "{{ cookiecutter.project_slug }}.wsgi:application"
 # systemd's {{ cookiecutter.project_slug }}.socket hands the socket over (LISTEN_FDS); `make run`
 # passes --bind unix:.run/nginx-$PORT/gunicorn.sock.
 bind = os.environ.get("GUNICORN_BIND", "unix:/run/{{ cookiecutter.project_slug }}/gunicorn.sock")
+# WEB_CONCURRENCY worker processes, GUNICORN_THREADS threads each.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))

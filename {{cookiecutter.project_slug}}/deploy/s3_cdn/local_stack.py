@@ -72,6 +72,7 @@ def start_local_bucket(folder: Path, port: str, processes: list) -> dict:
 
 
 def main() -> int:
+    # make run passes PORT: the site listens there; the local S3 API and CDN on ports of their own.
     port = os.environ.get("PORT", "8000")
     processes: list[subprocess.Popen] = []
     env = dict(os.environ)
