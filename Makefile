@@ -1,20 +1,26 @@
 # `make demo`: bake the default variant into demo/ and serve it with DEBUG=False on 127.0.0.1:8000.
 # `make test`: install what is missing, then run the whole suite (lint, bakes, real servers, docs).
+
+# The interpreter the tools' virtualenv is made from.
 PYTHON ?= python3
+# Where make demo serves, on 127.0.0.1.
 PORT ?= 8000
+# Where make demo bakes the default variant.
 DEMO_DIR ?= demo
 VENV := .venv
 BIN := $(VENV)/bin
 # Never let uv download a CPython: use the interpreter that is on this machine.
 export UV_PYTHON_DOWNLOADS := never
 export NO_MKDOCS_2_WARNING := 1
+# Extra pytest arguments, e.g. PYTEST_ARGS='-k nginx -x'.
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint docs tools system-packages clean
 
+# The template's own tools (cookiecutter, pytest, ruff, mkdocs...) in .venv, from uv.lock.
 tools: $(VENV)/.synced
 
-# nginx, its brotli module, openssl, systemd-analyze: installed with apt-get when missing.
+# nginx, its brotli module, openssl, systemd-analyze, chromium: installed with apt-get when missing.
 system-packages:
 	.ci/system-packages
 
@@ -24,20 +30,26 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	uv sync --frozen --python $(PYTHON)
 	touch $@
 
+# Bake the default variant into demo/ and serve it with DEBUG=False on http://127.0.0.1:$(PORT)/.
 demo: tools
 	$(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir $(DEMO_DIR) .
 	@echo "Serving the default variant from $(DEMO_DIR)/my_django_site on http://127.0.0.1:$(PORT)/"
 	$(MAKE) -C $(DEMO_DIR)/my_django_site run PORT=$(PORT)
 
+# Everything: lint, the guide, then every variant baked, served and checked (pytest).
 test: tools system-packages lint docs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff on the hooks, the tests and docsgen (the baked projects are linted by the tests).
 lint: tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Bake the variants the guide includes, then build it offline into site/ (mkdocs --strict).
 docs: tools
-	$(BIN)/mkdocs build --strict --quiet
+	$(BIN)/python -m docsgen
+	$(BIN)/python -m mkdocs build --strict --quiet
 
+# Remove the tools, caches, the built guide and the demo.
 clean:
 	rm -rf $(VENV) .cache site $(DEMO_DIR) .pytest_cache .ruff_cache

@@ -295,3 +295,61 @@ class S3Proxy:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+# Debian's chromium, driven by Playwright (never `playwright install`, which downloads one).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Chromium for the session; fails with what to install when it is missing."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise AssertionError(
+            f"{CHROMIUM} is missing: run `make system-packages` (as root) or "
+            "`sudo apt-get install chromium`."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def static_http_server(root: Path):
+    """Serve a folder (a built site) over HTTP on 127.0.0.1; yields the base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser that moved on
+                super().handle_error(request, client_address)
+
+    server = Server((LOOPBACK, 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,16 @@
+"""python -m docsgen: bake the variants and write the generated reference for the guide."""
+
+from . import OUTPUT_DIR
+from .bake import DEFAULT_VARIANT, bake_variants
+from .reference import write_reference, write_setting_parts
+
+
+def main() -> None:
+    projects = bake_variants(OUTPUT_DIR / "baked")
+    write_reference(projects, DEFAULT_VARIANT, OUTPUT_DIR / "generated")
+    write_setting_parts(projects, OUTPUT_DIR / "parts")
+    print(f"docsgen: {len(projects)} variants baked and the reference written to {OUTPUT_DIR}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,492 @@
+"""Reference tables read from the template and the baked variants, never typed by hand.
+
+Each `*_reference()` returns Markdown. A file, setting or environment variable without a
+description stops the build (`MissingDescription`): add the comment to the template, where
+it also helps the user reading the generated file.
+"""
+
+import ast
+import html
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from django.conf import global_settings
+
+from tests.variants import CHOICES, COOKIECUTTER_JSON
+
+from . import TEMPLATE_DIR
+from .bake import PROJECT_SLUG
+
+
+class MissingDescription(Exception):
+    """Something the reference must describe has no comment to describe it with."""
+
+
+def code(text: str) -> str:
+    """Inline code that survives Markdown table cells (pipes included)."""
+    return f"<code>{html.escape(text).replace('|', '&#124;')}</code>"
+
+
+def cell(text: str) -> str:
+    """Prose in a table cell: `<release>` stays text, a pipe does not split the cell."""
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace("|", "&#124;").replace("\n", " ")
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    match = re.match(r"(.+?\.)(\s|$)", text)
+    return (match.group(1) if match else text).rstrip(":.") + "."
+
+
+# ---------------------------------------------------------------------------------- prompts
+
+
+def prompts_reference() -> str:
+    """Every prompt: its question, its values with their labels, and its default."""
+    labels = COOKIECUTTER_JSON["__prompts__"]
+    rows = []
+    for name, default in COOKIECUTTER_JSON.items():
+        if name.startswith("_"):
+            continue
+        label = labels.get(name)
+        if label is None:
+            raise MissingDescription(f"cookiecutter.json: prompt {name} has no __prompts__ label")
+        if name in CHOICES:
+            question = label["__prompt__"]
+            values = "<br>".join(
+                f"{code(value)}{' (default)' if i == 0 else ''}: {cell(label[value])}"
+                for i, value in enumerate(default)
+            )
+        elif "{{" in default:
+            question = label
+            values = f"derived from the project name: {code(PROJECT_SLUG)} for the default"
+        else:
+            question, values = label, f"text, default {code(default)}"
+        rows.append([f"[{code(name)}](#{name})", cell(question), values])
+    return table(["prompt", "question", "values"], rows)
+
+
+# ---------------------------------------------------------------------------------- files
+
+# Files that cannot carry a comment of their own (binary, JSON, boilerplate), by name pattern.
+FILE_NOTES = {
+    r"(^|/)__init__\.py$": "marks the folder as a Python package",
+    r"(^|/)apps\.py$": "the app's configuration (its name, for INSTALLED_APPS)",
+    r"/migrations/\d{4}_\w+\.py$": "the database migration that creates the app's tables",
+    r"^\.env$": "from .env.example, with a fresh DJANGO_SECRET_KEY; git-ignored, mode 0600",
+    r"^README\.md$": "how to run, test and deploy this variant",
+    r"^pyproject\.toml$": "ruff and pytest settings",
+    r"^\.dockerignore$": "what never goes into the image: .env, .git, the virtualenv",
+    r"^static/favicon\.ico$": "the site icon browsers ask for at /favicon.ico",
+    r"^static/img/.+\.png$": "an image the home page shows, proof that images are served",
+    r"^static/fonts/.+\.woff2$": "the web font the stylesheet loads through url()",
+    r"^static/fonts/.+LICENSE\.txt$": "the font's licence",
+    r"/img/.+\.svg$": "an SVG the pages show, served as a static file",
+    r"bucket-policy\.json$": "public read of static/* only, by bucket policy (no ACLs)",
+    r"cors\.json$": "CORS for the bucket: the site's origin may load fonts from the CDN",
+    r"iam-policy\.json$": "least privilege for the publisher: list, put static/* and manifests/*",
+    r"(^|/)Procfile$": "a PaaS (Heroku, Dokku, Scalingo): the web process, and migrate on release",
+}
+
+COMMENT_MARKERS = ("#", "//", "/*", "{#", "<!--", " *")
+
+
+def comment_lines(text: str) -> list[str]:
+    """The first block of comment lines at the top of a file (after a shebang)."""
+    found = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#!") and not found:
+            continue
+        marker = next((m for m in COMMENT_MARKERS if stripped.startswith(m)), None)
+        if marker is None or stripped.startswith("{% "):
+            break
+        found.append(stripped.removeprefix(marker).removesuffix("*/").removesuffix("#}"))
+    return [line for line in found if line.strip()]
+
+
+def describe_file(project: Path, relative: str) -> str:
+    """A file's own docstring or leading comment, else its FILE_NOTES entry."""
+    path = project / relative
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".py" or text.startswith("#!/usr/bin/env python"):
+        docstring = ast.get_docstring(ast.parse(text))
+        if docstring:
+            return first_sentence(docstring)
+    for pattern, note in FILE_NOTES.items():
+        if re.search(pattern, relative):
+            return note
+    lines = [] if path.suffix == ".md" else comment_lines(text)
+    if lines:
+        return first_sentence(" ".join(lines))
+    raise MissingDescription(
+        f"{relative}: no leading comment or docstring to describe it. Add one to the template "
+        "(or, for a file that cannot hold a comment, a pattern to docsgen.reference.FILE_NOTES)."
+    )
+
+
+def condition(present: set[tuple[str, ...]]) -> str:
+    """When a file is generated, as the prompt answers that give it."""
+    (strategy_name, strategies), (media_name, medias) = CHOICES.items()
+    every = {(s, m) for s in strategies for m in medias}
+    if present == every:
+        return "every variant"
+    full_s = [s for s in strategies if all((s, m) in present for m in medias)]
+    full_m = [m for m in medias if all((s, m) in present for s in strategies)]
+    union = {(s, m) for s, m in every if s in full_s or m in full_m}
+    parts = []
+    if present == union:
+        if full_s:
+            parts.append(f"{strategy_name} is {' or '.join(full_s)}")
+        if full_m:
+            parts.append(f"{media_name} is {' or '.join(full_m)}")
+        return " or ".join(parts)
+    any_s = sorted({s for s, _ in present}, key=strategies.index)
+    any_m = sorted({m for _, m in present}, key=medias.index)
+    if present == {(s, m) for s in any_s for m in any_m}:
+        return f"{strategy_name} is {' or '.join(any_s)} and {media_name} is {' or '.join(any_m)}"
+    return ", ".join(f"{s}+{m}" for s, m in sorted(present))
+
+
+def project_files(project: Path) -> list[str]:
+    return sorted(str(path.relative_to(project)) for path in project.rglob("*") if path.is_file())
+
+
+def files_reference(projects: dict[str, Path]) -> str:
+    """Every generated file, grouped by the answers that generate it, with what it is for."""
+    where: dict[str, set] = defaultdict(set)
+    example: dict[str, Path] = {}
+    for name, project in projects.items():
+        answers = tuple(name.split("-"))
+        for relative in project_files(project):
+            where[relative].add(answers)
+            example.setdefault(relative, project)
+    groups: dict[str, list] = defaultdict(list)
+    for relative, present in where.items():
+        groups[condition(present)].append(relative)
+    order = sorted(groups, key=lambda c: (c != "every variant", -len(groups[c]), c))
+    out = []
+    for when in order:
+        out.append(f"### {when[0].upper()}{when[1:]}\n")
+        rows = [
+            [code(relative), cell(describe_file(example[relative], relative))]
+            for relative in sorted(groups[when])
+        ]
+        out.append(table(["file", "what it is for"], rows))
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------- settings
+
+
+def comment_above(lines: list[str], lineno: int) -> str:
+    """The comment block directly above line `lineno` (1-based), joined."""
+    found = []
+    index = lineno - 2
+    while index >= 0 and lines[index].strip().startswith("#"):
+        found.insert(0, lines[index].strip().lstrip("#").strip())
+        index -= 1
+    return " ".join(found)
+
+
+def settings_names(statement: ast.stmt) -> list[tuple[str, str]]:
+    """(setting, how) for a module-level statement: defined, or changed in place."""
+    if isinstance(statement, ast.Assign | ast.AnnAssign):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        found = []
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id.isupper():
+                found.append((target.id, "sets"))
+            elif (
+                isinstance(target, ast.Subscript)
+                and isinstance(target.value, ast.Name)
+                and target.value.id.isupper()
+            ):
+                found.append((target.value.id, f"sets [{ast.unparse(target.slice)}] of"))
+        return found
+    if (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Attribute)
+        and isinstance(statement.value.func.value, ast.Name)
+        and statement.value.func.value.id.isupper()
+    ):
+        return [(statement.value.func.value.id, f"{statement.value.func.attr}() on")]
+    return []
+
+
+def env_reads(node: ast.AST) -> list[tuple[str, str | None, int]]:
+    """(variable, default source, line) for every environment read inside `node`."""
+    reads = []
+    for call in ast.walk(node):
+        if not isinstance(call, ast.Call) or not call.args:
+            continue
+        first = call.args[0]
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            continue
+        func = ast.unparse(call.func)
+        default = None
+        if re.fullmatch(r"env(\.\w+)?", func):
+            default = next(
+                (ast.unparse(k.value) for k in call.keywords if k.arg == "default"), None
+            )
+        elif func in ("os.environ.get", "os.getenv", "os.environ.setdefault"):
+            default = ast.unparse(call.args[1]) if len(call.args) > 1 else None
+        else:
+            continue
+        reads.append((first.value, default, call.lineno))
+    for sub in ast.walk(node):
+        if (
+            isinstance(sub, ast.Subscript)
+            and ast.unparse(sub.value) == "os.environ"
+            and isinstance(sub.slice, ast.Constant)
+        ):
+            reads.append((sub.slice.value, None, sub.lineno))
+    return reads
+
+
+def settings_modules(projects: dict[str, Path]) -> dict[str, tuple[Path, set]]:
+    """settings/<module>.py -> (one baked copy, the variants that have it)."""
+    found: dict[str, tuple[Path, set]] = {}
+    for name, project in projects.items():
+        for path in sorted((project / PROJECT_SLUG / "settings").glob("*.py")):
+            if path.name == "__init__.py":
+                continue
+            entry = found.setdefault(path.name, (path, set()))
+            entry[1].add(tuple(name.split("-")))
+    return found
+
+
+DJANGO_DOCS = "https://docs.djangoproject.com/en/5.2/ref/settings/#std-setting-"
+DJANGO_SETTINGS = {name for name in dir(global_settings) if name.isupper()}
+
+
+def setting_link(name: str) -> str:
+    if name in DJANGO_SETTINGS:
+        return f"[{code(name)}]({DJANGO_DOCS}{name})"
+    return code(name)
+
+
+def short_source(source_text: str, node: ast.AST, limit: int = 90) -> str:
+    source = " ".join((ast.get_source_segment(source_text, node) or ast.unparse(node)).split())
+    return code(source if len(source) <= limit else source[: limit - 4] + " ...")
+
+
+def settings_reference(projects: dict[str, Path]) -> str:
+    """Every setting the project defines or changes, module by module, with its reason."""
+    out = []
+    for module, (path, present) in settings_modules(projects).items():
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        tree = ast.parse(source)
+        docstring = ast.get_docstring(tree) or ""
+        rows = []
+        for statement in tree.body:
+            for setting, how in settings_names(statement):
+                value = statement.value if not isinstance(statement, ast.Expr) else statement
+                action = "" if how == "sets" else f"{how} {setting}: "
+                why = comment_above(lines, statement.lineno)
+                rows.append(
+                    [setting_link(setting), action + short_source(source, value), cell(why)]
+                )
+        out.append(f"### `settings/{module}`\n")
+        out.append(f"In {condition(present)}. {cell(first_sentence(docstring))}\n")
+        out.append(table(["setting", "value", "why"], rows))
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------- environment
+
+SHELL_DEFAULT = re.compile(r"\$\{([A-Z][A-Z0-9_]*):[-?]([^}]*)\}")
+ENV_EXAMPLE_LINE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)(=|:)")
+
+
+def env_example_notes(project: Path) -> dict[str, str]:
+    """Variable -> the comment directly above it (or after its `:`) in .env.example."""
+    notes: dict[str, str] = {}
+    block: list[str] = []
+    for line in (project / ".env.example").read_text(encoding="utf-8").splitlines():
+        match = ENV_EXAMPLE_LINE.match(line)
+        if match:
+            trailing = line.split(":", 1)[1].strip() if match.group(2) == ":" else ""
+            notes.setdefault(match.group(1), " ".join([*block, trailing]).strip())
+            block = []
+        elif line.startswith("#"):
+            block.append(line.lstrip("#").strip())
+        else:
+            block = []
+    return notes
+
+
+def environment_reads(project: Path) -> list[dict]:
+    """Every environment variable the project's code and scripts read, with where and why."""
+    found = []
+    for path in sorted(project.rglob("*")):
+        if not path.is_file() or "tests" in path.relative_to(project).parts:
+            continue
+        relative = str(path.relative_to(project))
+        text = path.read_text(encoding="utf-8", errors="replace")
+        lines = text.splitlines()
+        if path.suffix == ".py" or text.startswith("#!/usr/bin/env python"):
+            tree = ast.parse(text)
+            # A read inside a function without a comment of its own: the function's docstring.
+            docstrings = {}
+            for function in ast.walk(tree):
+                if isinstance(function, ast.FunctionDef) and ast.get_docstring(function):
+                    for inner in ast.walk(function):
+                        docstrings[id(inner)] = first_sentence(ast.get_docstring(function))
+            for statement in ast.walk(tree):
+                if not isinstance(statement, ast.stmt) or isinstance(
+                    statement, ast.FunctionDef | ast.ClassDef | ast.If | ast.With | ast.Try
+                ):
+                    continue
+                for var, default, line in env_reads(statement):
+                    why = (
+                        comment_above(lines, line)
+                        or comment_above(lines, statement.lineno)
+                        or docstrings.get(id(statement), "")
+                    )
+                    found.append(dict(var=var, default=default, file=relative, why=why))
+        elif text.startswith("#!") or path.suffix == ".sh":
+            for number, line in enumerate(lines, 1):
+                for var, default in SHELL_DEFAULT.findall(line):
+                    found.append(
+                        dict(
+                            var=var,
+                            default=repr(default),
+                            file=relative,
+                            why=comment_above(lines, number),
+                        )
+                    )
+    return found
+
+
+def environment_reference(projects: dict[str, Path]) -> str:
+    """Every environment variable: default, who reads it, in which variants, and why."""
+    variables: dict[str, dict] = {}
+    for name, project in projects.items():
+        notes = env_example_notes(project)
+        for read in environment_reads(project):
+            entry = variables.setdefault(
+                read["var"], dict(defaults=set(), files=set(), present=set(), notes=[], why=[])
+            )
+            if read["default"] is not None:
+                entry["defaults"].add(read["default"])
+            entry["files"].add(read["file"].replace(PROJECT_SLUG, "<slug>", 1))
+            entry["present"].add(tuple(name.split("-")))
+            # .env.example speaks to whoever sets the variable; else the code's own comment.
+            note = notes.get(read["var"])
+            if note and note not in entry["notes"]:
+                entry["notes"].append(note)
+            if read["why"]:
+                entry["why"].append(read["why"])
+    rows = []
+    for var in sorted(variables):
+        entry = variables[var]
+        why = " / ".join(entry["notes"]) or (entry["why"] or [""])[0]
+        if not why:
+            raise MissingDescription(
+                f"environment variable {var} (read in {', '.join(sorted(entry['files']))}) has "
+                "no comment: add one above the line that reads it, or in .env.example."
+            )
+        defaults = ", ".join(code(d) for d in sorted(entry["defaults"])) or "required"
+        rows.append(
+            [
+                code(var),
+                defaults,
+                "<br>".join(code(f) for f in sorted(entry["files"])),
+                condition(entry["present"]),
+                cell(why),
+            ]
+        )
+    return table(["variable", "default", "read by", "in", "what it does"], rows)
+
+
+def environment_variables(projects: dict[str, Path]) -> set[str]:
+    return {read["var"] for project in projects.values() for read in environment_reads(project)}
+
+
+def settings_defined(projects: dict[str, Path]) -> set[str]:
+    names = set()
+    for path, _ in settings_modules(projects).values():
+        for statement in ast.parse(path.read_text(encoding="utf-8")).body:
+            names.update(setting for setting, _ in settings_names(statement))
+    return names
+
+
+# ---------------------------------------------------------------------------------- make
+
+TARGET_LINE = re.compile(r"^([a-z][a-z0-9_-]*):(?!=)")
+VARIABLE_LINE = re.compile(r"^([A-Z][A-Z0-9_]*)\s*\?=\s*(.*)$")
+
+
+def make_reference(makefile: Path, label: str) -> str:
+    """The targets and overridable variables of a Makefile, from the comment above each."""
+    lines = makefile.read_text(encoding="utf-8").splitlines()
+    phony = next(line for line in lines if line.startswith(".PHONY:")).split()[1:]
+    targets, variables = [], []
+    for number, line in enumerate(lines, 1):
+        target, variable = TARGET_LINE.match(line), VARIABLE_LINE.match(line)
+        if target and target.group(1) in phony:
+            why = comment_above(lines, number)
+            if not why:
+                raise MissingDescription(f"{makefile}: target {target.group(1)} has no comment")
+            targets.append([code(f"make {target.group(1)}"), cell(why)])
+        elif variable:
+            why = comment_above(lines, number)
+            if not why:
+                raise MissingDescription(f"{makefile}: {variable.group(1)} has no comment")
+            variables.append([code(variable.group(1)), code(variable.group(2)), cell(why)])
+    out = [f"### {label}\n", table(["target", "what it does"], targets)]
+    if variables:
+        out += ["\nOverride on the command line, e.g. `make run PORT=8001`:\n\n"]
+        out.append(table(["variable", "default", "what it is"], variables))
+    return "".join(out)
+
+
+def write_reference(projects: dict[str, Path], default_variant: str, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "prompts.md": prompts_reference(),
+        "files.md": files_reference(projects),
+        "settings.md": settings_reference(projects),
+        "environment.md": environment_reference(projects),
+        "make.md": make_reference(TEMPLATE_DIR / "Makefile", "The template (this repository)")
+        + "\n"
+        + make_reference(projects[default_variant] / "Makefile", "A generated project"),
+        "cookiecutter.json": json.dumps(COOKIECUTTER_JSON, indent=4, ensure_ascii=False),
+    }
+    for name, text in pages.items():
+        (out_dir / name).write_text(text, encoding="utf-8")
+
+
+def write_setting_parts(projects: dict[str, Path], out_dir: Path) -> None:
+    """Each settings paragraph, by the settings it assigns, for the guide to quote.
+
+    parts/<variant>/settings/<module>/<SETTING>.py holds the blank-line-separated paragraph
+    that sets SETTING, comments included, so a page can show just that part of a module
+    without line numbers that would drift.
+    """
+    for variant, project in projects.items():
+        for path in sorted((project / PROJECT_SLUG / "settings").glob("*.py")):
+            paragraphs = re.split(r"\n\s*\n", path.read_text(encoding="utf-8"))
+            folder = out_dir / variant / "settings" / path.stem
+            for paragraph in paragraphs:
+                try:
+                    tree = ast.parse(paragraph)
+                except SyntaxError:
+                    continue
+                for statement in tree.body:
+                    for setting, _ in settings_names(statement):
+                        folder.mkdir(parents=True, exist_ok=True)
+                        target = folder / f"{setting}.py"
+                        if not target.exists():
+                            target.write_text(paragraph.strip() + "\n", encoding="utf-8")

@@ -1,0 +1,261 @@
+"""The guide builds offline, covers every prompt, setting, variable and symptom, and cannot drift.
+
+The guide's code blocks and reference tables come from baked projects (docsgen); these tests
+check the other direction: every name the hand-written pages mention exists in what the
+template generates, and the built site works in a real browser with no network.
+"""
+
+import fcntl
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from docsgen import OUTPUT_DIR
+from docsgen.reference import (
+    MissingDescription,
+    environment_reference,
+    environment_variables,
+    settings_defined,
+)
+from docsgen.sequence import DiagramError, render
+
+from .servers import LOOPBACK, chromium, run, static_http_server
+from .variants import CHOICES, COOKIECUTTER_JSON, TEMPLATE_DIR
+
+DOCS = TEMPLATE_DIR / "docs"
+SITE = TEMPLATE_DIR / ".cache" / "docs-site"
+PAGES = sorted(DOCS.rglob("*.md"))
+
+# Names the guide may mention that the generated project does not define, and why.
+MENTIONED_ELSEWHERE = {
+    "AWS_DEFAULT_ACL": "django-storages' old global setting, named as the cause of an error",
+}
+
+# The symptoms issue 5 names, each with the page section that must answer it.
+SYMPTOMS = {
+    "CSS and JS gone after DEBUG = False": "missing-static.md#css-and-js-gone-after-debug-false",
+    "admin unstyled": "missing-static.md#admin-unstyled",
+    "404 for /static/": "missing-static.md#404-for-static",
+    "403 from nginx": "nginx.md#403-from-nginx",
+    "STATIC_ROOT missing or wrong": "missing-static.md#static-root-missing-or-wrong",
+    "collectstatic never run": "missing-static.md#collectstatic-never-run",
+    "nginx alias/root, trailing slash, location order": (
+        "nginx.md#alias-root-trailing-slash-and-location-order"
+    ),
+    "gunicorn asked to serve static": "missing-static.md#gunicorn-asked-to-serve-static",
+    "Missing staticfiles manifest entry": "manifests.md#missing-staticfiles-manifest-entry",
+    "stale CSS after a deploy": "manifests.md#stale-css-after-a-deploy",
+    "500s during a rolling deploy": "manifests.md#500s-during-a-rolling-deploy",
+    "fonts blocked by CORS from the CDN": "s3-cdn.md#fonts-blocked-by-cors",
+    "AccessControlListNotSupported": "s3-cdn.md#accesscontrollistnotsupported",
+    "uploads gone after a redeploy": "uploads.md#uploads-gone-after-a-redeploy",
+    "slow collectstatic to S3": "s3-cdn.md#slow-collectstatic-to-s3",
+    "mixed content over HTTPS": "https.md#mixed-content-over-https",
+}
+
+
+@pytest.fixture(scope="session")
+def built_guide(testrun_uid) -> Path:
+    """`make docs`, once per test run for all workers: bake, generate, build into SITE."""
+    OUTPUT_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with open(OUTPUT_DIR.parent / "docs.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        marker = SITE / ".built-by"
+        if not marker.exists() or marker.read_text() != testrun_uid:
+            shutil.rmtree(SITE, ignore_errors=True)
+            run([sys.executable, "-m", "docsgen"], cwd=TEMPLATE_DIR)
+            run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(SITE)],
+                cwd=TEMPLATE_DIR,
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            )
+            marker.write_text(testrun_uid)
+    return SITE
+
+
+@pytest.fixture(scope="session")
+def baked_projects(built_guide) -> dict[str, Path]:
+    baked = OUTPUT_DIR / "baked"
+    return {path.name: path / "my_django_site" for path in sorted(baked.iterdir())}
+
+
+def guide_text(path: Path) -> str:
+    """A page's own prose and code, without the lines that include generated content."""
+    return "\n".join(line for line in path.read_text().splitlines() if "--8<--" not in line)
+
+
+def names_in_guide() -> dict[str, set[str]]:
+    """UPPER_CASE names in code spans and code blocks of the hand-written pages -> pages."""
+    found: dict[str, set[str]] = {}
+    for page in PAGES:
+        text = guide_text(page)
+        code = " ".join(re.findall(r"`([^`\n]+)`", text)) + " ".join(
+            re.findall(r"```.*?\n(.*?)```", text, flags=re.S)
+        )
+        for name in re.findall(r"\b([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b", code):
+            found.setdefault(name, set()).add(str(page.relative_to(DOCS)))
+    return found
+
+
+def test_guide_builds_strict_and_loads_nothing_from_the_network(built_guide):
+    """mkdocs --strict builds every page, and no page links a script, style or font off-site."""
+    pages = sorted(built_guide.rglob("*.html"))
+    assert len(pages) > len(PAGES), f"only {len(pages)} pages built"
+    for page in pages:
+        html = page.read_text()
+        external = re.findall(r'(?:src|href)="(https?://[^"]+\.(?:js|css|woff2?)[^"]*)"', html)
+        assert not external, f"{page.relative_to(built_guide)} loads {external} from the network"
+
+
+def test_every_prompt_is_in_the_reference_with_its_effect(built_guide):
+    """Each prompt of cookiecutter.json has a row in the generated table and a section."""
+    table = (OUTPUT_DIR / "generated" / "prompts.md").read_text()
+    prose = (DOCS / "reference" / "prompts.md").read_text()
+    prompts = [name for name in COOKIECUTTER_JSON if not name.startswith("_")]
+    for name in prompts:
+        assert f"<code>{name}</code>" in table, f"prompt {name} missing from the prompts table"
+        assert f"### `{name}`" in prose, f"reference/prompts.md has no section for {name}"
+    for name, values in CHOICES.items():
+        for value in values:
+            assert f"<code>{value}</code>" in table, f"{name}={value} missing from the table"
+
+
+def test_every_setting_and_variable_the_guide_names_exists(baked_projects):
+    """A name in the guide's code is defined or read by a generated project, or by Django."""
+    from django.conf import global_settings
+
+    generated = "\n".join(
+        path.read_text(errors="replace")
+        for project in baked_projects.values()
+        for path in project.rglob("*")
+        if path.is_file() and path.suffix not in {".png", ".woff2", ".ico"}
+    )
+    missing = {
+        name: pages
+        for name, pages in names_in_guide().items()
+        if not re.search(rf"\b{name}\b", generated)
+        and not hasattr(global_settings, name)
+        and name not in MENTIONED_ELSEWHERE
+    }
+    assert not missing, f"the guide names what no generated project has: {missing}"
+
+
+def test_reference_lists_every_setting_and_variable_of_the_project(baked_projects):
+    """Every setting the settings modules set and every variable the code reads is listed."""
+    settings_page = (OUTPUT_DIR / "generated" / "settings.md").read_text()
+    environment_page = (OUTPUT_DIR / "generated" / "environment.md").read_text()
+    defined = settings_defined(baked_projects)
+    read = environment_variables(baked_projects)
+    assert {"STATIC_ROOT", "STORAGES", "MEDIA_ROOT", "WHITENOISE_MAX_AGE"} <= defined
+    # An independent, cruder scan of the code must find nothing the reference lacks.
+    pattern = re.compile(
+        r"""(?:env(?:\.\w+)?|os\.environ\.get|os\.getenv|os\.environ\.setdefault)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+        r"""|os\.environ\[["']([A-Z][A-Z0-9_]+)["']\]|\$\{([A-Z][A-Z0-9_]+):[-?]"""
+    )
+    scanned = set()
+    for project in baked_projects.values():
+        for path in project.rglob("*"):
+            if path.is_file() and "tests" not in path.relative_to(project).parts:
+                for match in pattern.finditer(path.read_text(errors="replace")):
+                    scanned.add(next(group for group in match.groups() if group))
+    assert scanned <= read, f"read by the code but not found by docsgen: {scanned - read}"
+    for name in defined:
+        assert f"<code>{name}</code>" in settings_page, f"setting {name} not in the reference"
+    for name in read:
+        assert f"<code>{name}</code>" in environment_page, f"{name} not in the reference"
+
+
+def test_an_undocumented_environment_variable_stops_the_build(baked_projects, tmp_path):
+    """A variable read without a comment anywhere fails docsgen, naming the variable."""
+    project = tmp_path / "my_django_site"
+    shutil.copytree(baked_projects["whitenoise-local"], project)
+    settings = project / "my_django_site" / "settings" / "base.py"
+    settings.write_text(settings.read_text() + '\nNEW_THING = env.str("DJANGO_NEW_THING")\n')
+    with pytest.raises(MissingDescription, match="DJANGO_NEW_THING"):
+        environment_reference({"whitenoise-local": project})
+
+
+def test_every_symptom_has_a_section_with_cause_confirmation_and_fix(built_guide):
+    """Each listed symptom links to a section that says the cause, how to confirm, the fix."""
+    index = (DOCS / "troubleshooting" / "index.md").read_text()
+    for symptom, target in SYMPTOMS.items():
+        page, anchor = target.split("#")
+        assert f"({target})" in index, f"troubleshooting/index.md does not link {symptom}"
+        html = built_guide / "troubleshooting" / page.removesuffix(".md") / "index.html"
+        assert f'id="{anchor}"' in html.read_text(), f"{symptom}: no section #{anchor} in {page}"
+    for page in sorted((DOCS / "troubleshooting").glob("*.md")):
+        if page.name == "index.md":
+            continue
+        sections = re.split(r"^## ", page.read_text(), flags=re.M)[1:]
+        assert sections, f"{page.name} has no symptom sections"
+        for section in sections:
+            title = section.splitlines()[0]
+            for part in ("**Cause.**", "**Confirm.**", "**Fix.**"):
+                assert part in section, f"{page.name}: '{title}' lacks {part}"
+            confirm = section.split("**Confirm.**", 1)[1].split("**Fix.**", 1)[0]
+            assert "```sh" in confirm, f"{page.name}: '{title}' gives no commands to confirm"
+
+
+def test_code_titled_as_a_project_file_is_included_not_retyped():
+    """A code block that names a generated file includes it from a baked project."""
+    for page in PAGES:
+        text = page.read_text()
+        for block in re.findall(r'```\w+ title="([^"]+)"\n(.*?)```', text, flags=re.S):
+            title, body = block
+            assert "--8<--" in body, f"{page.relative_to(DOCS)}: {title!r} is typed, not included"
+
+
+def test_sequence_diagrams_refuse_what_they_cannot_draw():
+    """A line outside the diagram syntax fails the build with its line number."""
+    with pytest.raises(DiagramError, match="line 2"):
+        render("participant A\nA => B: hello")
+    assert "<svg" in render("participant A\nparticipant B\nA->>B: hello\nB-->>A: 200")
+
+
+def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide):
+    """Every page loads with no failed request and no request off 127.0.0.1; search answers."""
+    pages = sorted(
+        "/" + path.relative_to(built_guide).parent.as_posix() + "/"
+        for path in built_guide.rglob("index.html")
+    )
+    pages = [path.replace("/./", "/") for path in pages]
+    problems = []
+    with static_http_server(built_guide) as base, chromium() as browser:
+        context = browser.new_context()
+
+        def only_loopback(route):
+            """Nothing may leave the machine: record and refuse any other host."""
+            if urlsplit(route.request.url).hostname == LOOPBACK:
+                return route.continue_()
+            problems.append(f"request off the machine: {route.request.url}")
+            return route.abort()
+
+        context.route("**/*", only_loopback)
+        page = context.new_page()
+        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"),
+        )
+        for path in pages:
+            # networkidle: the search worker's index and the favicon finish before the next
+            # page, so a navigation never cancels them (which would look like a failure).
+            page.goto(base + path, wait_until="networkidle")
+        assert not problems, f"{len(pages)} pages loaded, with problems: {problems}"
+        page.goto(base + "/explanation/request-flow/")
+        figures = page.locator("figure.sequence svg")
+        assert figures.count() >= 4, "the request-flow diagrams did not render"
+
+        page.goto(base + "/")
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        page.locator(".md-search__input").fill("alias trailing slash")
+        results = page.locator(".md-search-result__item")
+        results.first.wait_for(timeout=15000)
+        text = results.first.inner_text()
+        assert "alias" in text.lower(), f"search for the alias trap found {text!r} first"
+    assert not problems, problems
