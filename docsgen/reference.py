@@ -41,9 +41,14 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def first_sentence(text: str) -> str:
-    text = " ".join(text.split())
-    match = re.match(r"(.+?\.)(\s|$)", text)
-    return (match.group(1) if match else text).rstrip(":.") + "."
+    """The first sentence; a long first line that ends in ":" (a usage list follows) alone."""
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    joined = " ".join(text.split())
+    match = re.match(r"(.+?\.)(\s|$)", joined)
+    sentence = match.group(1) if match else joined
+    if first_line.endswith(":") and len(sentence) > len(first_line):
+        sentence = first_line
+    return sentence.rstrip(":.") + "."
 
 
 # ---------------------------------------------------------------------------------- prompts
@@ -126,7 +131,7 @@ def describe_file(project: Path, relative: str) -> str:
             return note
     lines = [] if path.suffix == ".md" else comment_lines(text)
     if lines:
-        return first_sentence(" ".join(lines))
+        return first_sentence("\n".join(lines))
     raise MissingDescription(
         f"{relative}: no leading comment or docstring to describe it. Add one to the template "
         "(or, for a file that cannot hold a comment, a pattern to docsgen.reference.FILE_NOTES)."
@@ -139,6 +144,10 @@ def condition(present: set[tuple[str, ...]]) -> str:
     every = {(s, m) for s in strategies for m in medias}
     if present == every:
         return "every variant"
+    strategy_name, media_name = f"`{strategy_name}`", f"`{media_name}`"
+    strategies, medias = [f"`{s}`" for s in strategies], [f"`{m}`" for m in medias]
+    present = {(f"`{s}`", f"`{m}`") for s, m in present}
+    every = {(s, m) for s in strategies for m in medias}
     full_s = [s for s in strategies if all((s, m) in present for m in medias)]
     full_m = [m for m in medias if all((s, m) in present for s in strategies)]
     union = {(s, m) for s, m in every if s in full_s or m in full_m}
@@ -164,23 +173,30 @@ def files_reference(projects: dict[str, Path]) -> str:
     """Every generated file, grouped by the answers that generate it, with what it is for."""
     where: dict[str, set] = defaultdict(set)
     example: dict[str, Path] = {}
+    contents: dict[str, set] = defaultdict(set)
     for name, project in projects.items():
         answers = tuple(name.split("-"))
         for relative in project_files(project):
             where[relative].add(answers)
             example.setdefault(relative, project)
+            if relative != ".env":  # its key is random in every bake
+                contents[relative].add((project / relative).read_bytes())
     groups: dict[str, list] = defaultdict(list)
     for relative, present in where.items():
         groups[condition(present)].append(relative)
     order = sorted(groups, key=lambda c: (c != "every variant", -len(groups[c]), c))
     out = []
     for when in order:
-        out.append(f"### {when[0].upper()}{when[1:]}\n")
+        out.append(f"### In {when}\n" if when == "every variant" else f"### When {when}\n")
         rows = [
-            [code(relative), cell(describe_file(example[relative], relative))]
+            [
+                code(relative),
+                "differs" if len(contents[relative]) > 1 else "same",
+                cell(describe_file(example[relative], relative)),
+            ]
             for relative in sorted(groups[when])
         ]
-        out.append(table(["file", "what it is for"], rows))
+        out.append(table(["file", "content across these variants", "what it is for"], rows))
     return "\n".join(out)
 
 
@@ -298,7 +314,9 @@ def settings_reference(projects: dict[str, Path]) -> str:
                     [setting_link(setting), action + short_source(source, value), cell(why)]
                 )
         out.append(f"### `settings/{module}`\n")
-        out.append(f"In {condition(present)}. {cell(first_sentence(docstring))}\n")
+        when = condition(present)
+        when = "In every variant" if when == "every variant" else f"When {when}"
+        out.append(f"{when}. {cell(first_sentence(docstring))}\n")
         out.append(table(["setting", "value", "why"], rows))
     return "\n".join(out)
 
@@ -407,7 +425,7 @@ def environment_reference(projects: dict[str, Path]) -> str:
                 cell(why),
             ]
         )
-    return table(["variable", "default", "read by", "in", "what it does"], rows)
+    return table(["variable", "default", "read by", "variants", "what it does"], rows)
 
 
 def environment_variables(projects: dict[str, Path]) -> set[str]:
