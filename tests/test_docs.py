@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from docsgen import OUTPUT_DIR
 from docsgen.reference import (
@@ -251,11 +252,23 @@ def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide):
         figures = page.locator("figure.sequence svg")
         assert figures.count() >= 4, "the request-flow diagrams did not render"
 
-        page.goto(base + "/")
-        page.locator("label.md-search__icon, .md-search__input").first.click()
-        page.locator(".md-search__input").fill("alias trailing slash")
+        page.goto(base + "/", wait_until="networkidle")
+        search = page.locator(".md-search__input")
         results = page.locator(".md-search-result__item")
-        results.first.wait_for(timeout=15000)
+        # Typed as a person types (Material answers key events, not a filled value). The
+        # search worker builds its index after the page loads, slowly on a busy machine, and
+        # a query typed before it is ready is dropped: type it again until results come.
+        for _attempt in range(12):
+            search.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.press("Backspace")
+            page.keyboard.type("alias trailing slash")
+            try:
+                results.first.wait_for(timeout=5000)
+                break
+            except PlaywrightTimeout:
+                continue
+        assert results.count(), "search for the alias trap answered nothing within a minute"
         text = results.first.inner_text()
         assert "alias" in text.lower(), f"search for the alias trap found {text!r} first"
     assert not problems, problems
