@@ -32,6 +32,7 @@ COMMON = {
     "static/img/landscape.png",
     "static/img/pattern.png",
     "templates/base.html",
+    "templates/admin/base_site.html",
     "tests/__init__.py",
     "tests/conftest.py",
     "tests/test_checks.py",
