@@ -2,6 +2,7 @@
 
 from . import OUTPUT_DIR
 from .bake import DEFAULT_VARIANT, bake_variants
+from .measurements import browser_results
 from .reference import write_reference, write_setting_parts
 
 
@@ -9,6 +10,7 @@ def main() -> None:
     projects = bake_variants(OUTPUT_DIR / "baked")
     write_reference(projects, DEFAULT_VARIANT, OUTPUT_DIR / "generated")
     write_setting_parts(projects, OUTPUT_DIR / "parts")
+    (OUTPUT_DIR / "generated" / "browser.md").write_text(browser_results(), encoding="utf-8")
     print(f"docsgen: {len(projects)} variants baked and the reference written to {OUTPUT_DIR}")
 
 

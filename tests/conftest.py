@@ -10,6 +10,7 @@ import pytest
 
 from .servers import (
     LOOPBACK,
+    chromium,
     free_port,
     nginx_main_config,
     project_environment,
@@ -37,6 +38,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if os.environ.get("CI") and skipped:
         terminalreporter.write_line(f"FAILED: {len(skipped)} test(s) skipped in CI", red=True)
         terminalreporter._session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright, for the whole session."""
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="session")

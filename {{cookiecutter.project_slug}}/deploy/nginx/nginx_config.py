@@ -13,11 +13,13 @@ Standard library only: it runs before any virtualenv exists.
 """
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -117,7 +119,7 @@ def default_values(target: str, env: dict, out: Path) -> dict:
         run_dir, brotli = out.parent, BROTLI_MODULE.exists()
         values |= {
             "RUN_DIR": str(run_dir),
-            "APP_SOCKET": str(run_dir / "gunicorn.sock"),
+            "APP_SOCKET": str(local_socket(run_dir)),
             "LOCAL_LISTEN": f"127.0.0.1:{env.get('PORT', '8000')}",
             "MIME_TYPES": mime_types_path(),
             "LOAD_BROTLI_MODULE": f"load_module {BROTLI_MODULE};" if brotli else "",
@@ -125,6 +127,20 @@ def default_values(target: str, env: dict, out: Path) -> dict:
             "WORKER_USER": "user root;" if os.geteuid() == 0 else "",
         }
     return values
+
+
+def local_socket(run_dir: Path) -> Path:
+    """gunicorn's socket for `make run`: in the run folder, unless that path is too long.
+
+    A unix socket path may hold at most 107 bytes; a project deep in the filesystem would
+    make nginx refuse the config ("too long path in the unix domain socket"). Then the socket
+    goes to the temp folder, under a name unique to this run folder.
+    """
+    socket = run_dir / "gunicorn.sock"
+    if len(os.fsencode(socket)) <= 100:
+        return socket
+    digest = hashlib.sha256(os.fsencode(run_dir)).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"{SLUG}-{digest}.sock"
 
 
 def render(target: str, out: Path, overrides: dict | None = None, env_file: Path | None = None):
