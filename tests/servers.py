@@ -153,9 +153,24 @@ def running(
             os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=15)
+            # The leader (make) exits first; nginx and gunicorn may still be cleaning up
+            # (pid files, sockets) in a folder about to be removed: wait for the whole group.
+            stop_by = time.monotonic() + 15
+            while group_alive(process.pid) and time.monotonic() < stop_by:
+                time.sleep(0.05)
+            if group_alive(process.pid):
+                os.killpg(process.pid, signal.SIGKILL)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def wait_for(condition, timeout: float, message: str):
