@@ -47,7 +47,8 @@ def test_variant_looks_right_and_caches_in_chromium(site, browser):
 def test_an_nginx_alias_without_its_slash_fails_in_the_browser(bake, browser, tmp_path):
     """Negative control: the classic alias mistake is caught, named by variant and URL."""
     answers = {"serving_strategy": "nginx", "media_storage": "none"}
-    project = tmp_path / "broken"
+    # Deep under pytest's tmp_path: make run must cope with a long project path too.
+    project = tmp_path / ("a-long-folder-name-" * 3) / "broken"
     shutil.copytree(
         bake(answers),
         project,
