@@ -25,7 +25,7 @@ from docsgen.reference import (
 )
 from docsgen.sequence import DiagramError, render
 
-from .servers import LOOPBACK, chromium, run, static_http_server
+from .servers import LOOPBACK, run, static_http_server
 from .variants import CHOICES, COOKIECUTTER_JSON, TEMPLATE_DIR
 
 DOCS = TEMPLATE_DIR / "docs"
@@ -218,7 +218,7 @@ def test_sequence_diagrams_refuse_what_they_cannot_draw():
     assert "<svg" in render("participant A\nparticipant B\nA->>B: hello\nB-->>A: 200")
 
 
-def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide):
+def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide, browser):
     """Every page loads with no failed request and no request off 127.0.0.1; search answers."""
     pages = sorted(
         "/" + path.relative_to(built_guide).parent.as_posix() + "/"
@@ -226,8 +226,7 @@ def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide):
     )
     pages = [path.replace("/./", "/") for path in pages]
     problems = []
-    with static_http_server(built_guide) as base, chromium() as browser:
-        context = browser.new_context()
+    with static_http_server(built_guide) as base, browser.new_context() as context:
 
         def only_loopback(route):
             """Nothing may leave the machine: record and refuse any other host."""
