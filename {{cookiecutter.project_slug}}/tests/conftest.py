@@ -13,6 +13,7 @@ pytest_plugins = ["tests.local_bucket"]  # files go to a bucket: a local one
 def collected_static(tmp_path_factory, django_db_blocker):
     """Run collectstatic into a fresh STATIC_ROOT, as a deploy does, and use it for the session."""
     root = tmp_path_factory.mktemp("staticfiles")
+    root.chmod(0o755)  # as a deploy creates it: the web server's user must enter it
     # RELEASE_ID and STATIC_MANIFESTS_ROOT matter where each release has its own manifest.
     release = {"RELEASE_ID": "tests", "STATIC_MANIFESTS_ROOT": root.parent / "manifests"}
     with override_settings(STATIC_ROOT=root, DEBUG=False, **release):

@@ -1,0 +1,97 @@
+"""static_doctor names each classic fault with its fix, and passes a healthy project."""
+
+import json
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+
+def doctor() -> tuple[int, dict]:
+    """Run `static_doctor --format json`: (exit status, findings by check name)."""
+    out = StringIO()
+    status = 0
+    try:
+        call_command("static_doctor", "--format", "json", stdout=out)
+    except SystemExit as exit_:
+        status = exit_.code
+    findings = {finding["check"]: finding for finding in json.loads(out.getvalue())["findings"]}
+    return status, findings
+
+
+def assert_fails(findings: dict, check: str, *words: str) -> None:
+    finding = findings.get(check)
+    assert finding and finding["verdict"] == "fail", f"{check} did not fail: {finding}"
+    assert finding["fix"], f"{check} failed without a fix"
+    for word in words:
+        assert word in finding["seen"] + finding["fix"], f"{check}: {word!r} not in {finding}"
+
+
+@pytest.fixture
+def static_copy(collected_static, settings, tmp_path):
+    """A copy of the collected files, to break without touching the session's."""
+    copy = tmp_path / "staticfiles"
+    shutil.copytree(collected_static, copy, symlinks=True)
+    settings.STATIC_ROOT = copy
+    return copy
+
+
+def test_healthy_project_passes(collected_static):
+    status, findings = doctor()
+    failed = {name: f for name, f in findings.items() if f["verdict"] != "ok"}
+    assert status == 0 and not failed, failed
+
+
+def test_collectstatic_not_run_fails_with_the_command(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "empty"
+    settings.RELEASE_ID = "never-collected"  # where each release has its own manifest
+    settings.STATIC_MANIFESTS_ROOT = tmp_path / "manifests"
+    status, findings = doctor()
+    assert status == 1
+    assert_fails(findings, "collected.manifest", "collectstatic")
+
+
+def test_template_referencing_a_missing_file_is_named(collected_static, settings):
+    # tests/templates/missing_reference.html links css/gone.css inside an if block.
+    folder = Path(__file__).parent / "templates"
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], folder]}]
+    status, findings = doctor()
+    assert status == 1
+    assert_fails(findings, "collected.template_references", "missing_reference.html", "gone.css")
+
+
+def test_media_root_inside_static_root_fails(collected_static, settings):
+    settings.MEDIA_ROOT = collected_static / "media"
+    status, findings = doctor()
+    assert status == 1
+    assert_fails(findings, "settings.roots", "overlap", "DJANGO_MEDIA_ROOT")
+
+
+def test_dotfile_in_static_root_fails(static_copy):
+    (static_copy / ".env").write_text("DJANGO_SECRET_KEY=leaked")
+    status, findings = doctor()
+    assert status == 1
+    assert_fails(findings, "collected.private_files", ".env")
+
+
+def test_file_added_after_collectstatic_is_reported_stale(collected_static, settings, tmp_path):
+    extra = tmp_path / "more-static"
+    (extra / "css").mkdir(parents=True)
+    (extra / "css" / "added-later.css").write_text("body { color: red; }")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, extra]
+    status, findings = doctor()
+    assert status == 1
+    assert_fails(findings, "collected.stale", "css/added-later.css", "collectstatic")
+{%- if cookiecutter.serving_strategy == "nginx" %}
+
+
+def test_file_nginx_cannot_read_fails_with_chmod(static_copy):
+    css = next((static_copy / "css").glob("site.*.css"))
+    css.chmod(0o600)
+    status, findings = doctor()
+    assert status == 1
+    assert_fails(findings, "collected.readable", css.name, "chmod")
+{%- endif %}

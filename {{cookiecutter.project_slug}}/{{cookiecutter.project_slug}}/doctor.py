@@ -1,0 +1,375 @@
+"""static_doctor's checks: each looks at one thing and says ok, warn or fail, with the fix.
+
+A check is a function returning Findings; the ones that do not apply to this project's
+strategy (no WhiteNoise, no release manifests) return nothing. `diagnose()` runs them all.
+https://docs.djangoproject.com/en/5.2/howto/static-files/deployment/
+"""
+
+import stat
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import FileSystemStorage, storages
+
+from .checks import find_unsafe_static_files, is_inside, manifest_location
+from .static_references import css_references, template_static_references
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
+SECURITY = "django.middleware.security.SecurityMiddleware"
+COLLECT = "python manage.py collectstatic --noinput"
+
+
+@dataclass
+class Finding:
+    check: str
+    verdict: str
+    seen: str
+    fix: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def listed(items, limit: int = 5) -> str:
+    items = [str(item) for item in items]
+    return ", ".join(items[:limit]) + (
+        f" and {len(items) - limit} more" if len(items) > limit else ""
+    )
+
+
+# ------------------------------------------------------------------------------ settings
+
+
+def check_urls() -> list[Finding]:
+    static_url, media_url = settings.STATIC_URL or "", getattr(settings, "MEDIA_URL", "") or ""
+    found = []
+    if not static_url.endswith("/"):
+        found.append(
+            Finding(
+                "settings.static_url",
+                FAIL,
+                f"STATIC_URL={static_url!r}",
+                "End STATIC_URL with '/', e.g. '/static/'.",
+            )
+        )
+    if media_url and not media_url.endswith("/"):
+        found.append(
+            Finding(
+                "settings.media_url",
+                FAIL,
+                f"MEDIA_URL={media_url!r}",
+                "End MEDIA_URL with '/', e.g. '/media/'.",
+            )
+        )
+    if media_url and media_url == static_url:
+        found.append(
+            Finding(
+                "settings.urls_differ",
+                FAIL,
+                f"STATIC_URL and MEDIA_URL are both {static_url!r}",
+                "Give uploads their own URL prefix (MEDIA_URL='/media/').",
+            )
+        )
+    return found or [
+        Finding("settings.urls", OK, f"STATIC_URL={static_url!r}, MEDIA_URL={media_url!r}")
+    ]
+
+
+def check_roots() -> list[Finding]:
+    if not settings.STATIC_ROOT:
+        return [
+            Finding(
+                "settings.static_root",
+                FAIL,
+                "STATIC_ROOT is not set",
+                "Set DJANGO_STATIC_ROOT to the folder collectstatic fills and the server reads.",
+            )
+        ]
+    static_root = Path(settings.STATIC_ROOT).resolve()
+    media_root = getattr(settings, "MEDIA_ROOT", "")
+    if not media_root:
+        return [Finding("settings.roots", OK, f"STATIC_ROOT={static_root}; no local media")]
+    media_root = Path(media_root).resolve()
+    if is_inside(media_root, static_root) or is_inside(static_root, media_root):
+        return [
+            Finding(
+                "settings.roots",
+                FAIL,
+                f"STATIC_ROOT={static_root} and MEDIA_ROOT={media_root} overlap",
+                "Give them separate folders, neither inside the other (DJANGO_STATIC_ROOT, "
+                "DJANGO_MEDIA_ROOT): collectstatic --clear would delete every upload.",
+            )
+        ]
+    return [Finding("settings.roots", OK, f"STATIC_ROOT={static_root}, MEDIA_ROOT={media_root}")]
+
+
+def check_debug() -> list[Finding]:
+    if settings.DEBUG:
+        return [
+            Finding(
+                "settings.debug",
+                FAIL,
+                "DEBUG is True",
+                "Set DJANGO_DEBUG=false: with DEBUG on, Django serves static files itself "
+                "and hides what production will do.",
+            )
+        ]
+    return [Finding("settings.debug", OK, "DEBUG is False")]
+
+
+def check_manifest_storage() -> list[Finding]:
+    storage = storages["staticfiles"]
+    name = f"{type(storage).__module__}.{type(storage).__name__}"
+    if not isinstance(storage, ManifestFilesMixin):
+        return [
+            Finding(
+                "settings.storage",
+                FAIL,
+                f"STORAGES['staticfiles'] is {name}, without hashed names",
+                "Use a manifest storage (this project's strategy module sets one) so files "
+                "can be cached for a year.",
+            )
+        ]
+    return [Finding("settings.storage", OK, f"manifest storage {name}")]
+
+
+def check_whitenoise() -> list[Finding]:
+    middleware = list(settings.MIDDLEWARE)
+    if WHITENOISE not in middleware:
+        return []
+    found = []
+    if SECURITY in middleware and middleware.index(WHITENOISE) != middleware.index(SECURITY) + 1:
+        found.append(
+            Finding(
+                "settings.whitenoise_position",
+                FAIL,
+                f"WhiteNoiseMiddleware is at position {middleware.index(WHITENOISE)}, "
+                "not right after SecurityMiddleware",
+                "Put it directly after SecurityMiddleware (settings/whitenoise.py does).",
+            )
+        )
+    for name in ("WHITENOISE_AUTOREFRESH", "WHITENOISE_USE_FINDERS"):
+        if getattr(settings, name, settings.DEBUG):
+            found.append(
+                Finding(
+                    f"settings.{name.lower()}",
+                    FAIL,
+                    f"{name} is on",
+                    f"Leave {name} = DEBUG: in production WhiteNoise serves only collected files.",
+                )
+            )
+    return found or [
+        Finding(
+            "settings.whitenoise", OK, "WhiteNoise right after SecurityMiddleware, no autorefresh"
+        )
+    ]
+
+
+def check_release_id() -> list[Finding]:
+    try:  # only the strategies whose releases each read their own manifest have this
+        from .storage import release_id
+    except ImportError:
+        return []
+
+    try:
+        value = release_id()
+    except ImproperlyConfigured as error:
+        return [
+            Finding(
+                "settings.release_id", FAIL, "DJANGO_RELEASE_ID is missing or invalid", str(error)
+            )
+        ]
+    return [Finding("settings.release_id", OK, f"release {value}")]
+
+
+# ------------------------------------------------------------------------------ collected files
+
+
+def load_manifest() -> tuple[ManifestFilesMixin | None, dict]:
+    storage = storages["staticfiles"]
+    if not isinstance(storage, ManifestFilesMixin):
+        return None, {}
+    try:
+        paths, _hash = storage.load_manifest()
+        return storage, dict(paths)
+    except (ImproperlyConfigured, ValueError, OSError):
+        return storage, {}
+
+
+def check_manifest() -> list[Finding]:
+    storage, manifest = load_manifest()
+    if storage is None:
+        return []
+    try:
+        where = manifest_location(storage)
+    except ImproperlyConfigured as error:
+        return [Finding("collected.manifest", FAIL, "no manifest can be read", str(error))]
+    if not manifest:
+        return [
+            Finding(
+                "collected.manifest",
+                FAIL,
+                f"no staticfiles manifest at {where}: collectstatic has not run for this release",
+                f"Run `{COLLECT}` with the server's settings before starting it.",
+            )
+        ]
+    return [Finding("collected.manifest", OK, f"{len(manifest)} files in {where}")]
+
+
+def check_template_references() -> list[Finding]:
+    _, manifest = load_manifest()
+    if not manifest:
+        return []
+    missing = sorted(
+        {
+            f"{template.name}: {path}"
+            for template, path in template_static_references()
+            if path not in manifest
+        }
+    )
+    if missing:
+        return [
+            Finding(
+                "collected.template_references",
+                FAIL,
+                f"{len(missing)} static tag reference(s) not in the manifest "
+                f"(a 500 with DEBUG=False): {listed(missing)}",
+                f"Fix the path in the template or add the file, then `{COLLECT}`.",
+            )
+        ]
+    return [
+        Finding(
+            "collected.template_references",
+            OK,
+            "every static tag in every template is in the manifest",
+        )
+    ]
+
+
+def check_css_references() -> list[Finding]:
+    storage, manifest = load_manifest()
+    if not manifest or not isinstance(storage, FileSystemStorage):
+        return []
+    missing = []
+    for name, hashed in manifest.items():
+        if not name.endswith(".css") or not storage.exists(hashed):
+            continue
+        with storage.open(hashed) as css:
+            for url in css_references(css.read().decode("utf-8", "replace")):
+                target = str(PurePosixPath(name).parent / url)
+                parts = []
+                for part in target.split("/"):
+                    if part == "..":
+                        parts = parts[:-1]
+                    elif part not in ("", "."):
+                        parts.append(part)
+                resolved = "/".join(parts)
+                if resolved not in manifest and resolved not in manifest.values():
+                    missing.append(f"{name}: url({url})")
+    if missing:
+        return [
+            Finding(
+                "collected.css_references",
+                FAIL,
+                f"CSS url()s that resolve to nothing: {listed(missing)}",
+                f"Fix the path in the stylesheet or add the file, then `{COLLECT}`.",
+            )
+        ]
+    return [Finding("collected.css_references", OK, "every url() in the collected CSS resolves")]
+
+
+def check_static_root_contents() -> list[Finding]:
+    root = Path(settings.STATIC_ROOT or "")
+    if not settings.STATIC_ROOT or not root.is_dir():
+        return []
+    unsafe = find_unsafe_static_files(root)
+    if unsafe:
+        return [
+            Finding(
+                "collected.private_files",
+                FAIL,
+                f"STATIC_ROOT holds dotfiles or symlinks anyone could download: {listed(unsafe)}",
+                "Delete them; collectstatic never writes them (a copied project folder or a "
+                "deploy script did).",
+            )
+        ]
+    return [Finding("collected.private_files", OK, "no dotfile or symlink in STATIC_ROOT")]
+
+
+def check_readable_by_web_server() -> list[Finding]:
+    """Where nginx reads STATIC_ROOT, its worker (another user) needs o+r files, o+x folders."""
+    options = settings.STORAGES["staticfiles"].get("OPTIONS", {})
+    root = Path(settings.STATIC_ROOT or "")
+    if "file_permissions_mode" not in options or not root.is_dir():  # nobody else reads it
+        return []
+    unreadable = []
+    for path in [root, *root.rglob("*")]:
+        mode = path.lstat().st_mode
+        needed = stat.S_IROTH | (stat.S_IXOTH if stat.S_ISDIR(mode) else 0)
+        if mode & needed != needed:
+            unreadable.append(f"{path} ({stat.filemode(mode)})")
+    if unreadable:
+        return [
+            Finding(
+                "collected.readable",
+                FAIL,
+                f"{len(unreadable)} path(s) the web server's user cannot read (a 403): "
+                f"{listed(unreadable)}",
+                "Make them readable: find " + str(root) + " -type d -exec chmod 755 '{}' + "
+                "-o -type f -exec chmod 644 '{}' +",
+            )
+        ]
+    return [
+        Finding(
+            "collected.readable", OK, "every collected file is readable by the web server's user"
+        )
+    ]
+
+
+def check_stale() -> list[Finding]:
+    _, manifest = load_manifest()
+    if not manifest:
+        return []
+    found = {
+        path for finder in finders.get_finders() for path, _ in finder.list(["CVS", ".*", "*~"])
+    }
+    stale = sorted(found - set(manifest))
+    if stale:
+        return [
+            Finding(
+                "collected.stale",
+                FAIL,
+                f"{len(stale)} file(s) in the project's static folders are not collected: "
+                f"{listed(stale)}",
+                f"Run `{COLLECT}` again: the collected files are older than the code.",
+            )
+        ]
+    return [Finding("collected.stale", OK, "every file the finders see is collected")]
+
+
+CHECKS = [
+    check_urls,
+    check_roots,
+    check_debug,
+    check_manifest_storage,
+    check_whitenoise,
+    check_release_id,
+    check_manifest,
+    check_template_references,
+    check_css_references,
+    check_static_root_contents,
+    check_readable_by_web_server,
+    check_stale,
+]
+
+
+def diagnose() -> list[Finding]:
+    findings = []
+    for check in CHECKS:
+        findings.extend(check())
+    return findings
