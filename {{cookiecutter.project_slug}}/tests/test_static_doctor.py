@@ -95,3 +95,42 @@ def test_file_nginx_cannot_read_fails_with_chmod(static_copy):
     assert status == 1
     assert_fails(findings, "collected.readable", css.name, "chmod")
 {%- endif %}
+{%- if cookiecutter.serving_strategy == "nginx" %}
+
+
+@pytest.fixture
+def nginx_snippets(monkeypatch, tmp_path):
+    """A copy of deploy/nginx/ for static_doctor to read, to break it safely."""
+    from {{ cookiecutter.project_slug }} import doctor
+
+    copy = tmp_path / "deploy" / "nginx"
+    shutil.copytree(doctor.NGINX_DEPLOY, copy)
+    monkeypatch.setattr(doctor, "NGINX_DEPLOY", copy)
+    return copy
+
+
+def test_nginx_alias_without_its_slash_fails(collected_static, nginx_snippets):
+    locations = nginx_snippets / "locations.conf"
+    locations.write_text(
+        locations.read_text().replace("alias ${STATIC_ROOT}/;", "alias ${STATIC_ROOT};")
+    )
+    status, findings = doctor()
+    assert status == 1
+    assert_fails(
+        findings, "nginx.aliases", "location /static/", "trailing slash", "nginx_config.py"
+    )
+
+
+def test_deployed_config_for_another_root_fails(collected_static, nginx_snippets, tmp_path):
+    from {{ cookiecutter.project_slug }}.doctor import nginx_config_module
+
+    deployed = tmp_path / "etc-nginx"
+    nginx_config_module().render("production", deployed, {"STATIC_ROOT": "/srv/elsewhere/static"})
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "static_doctor", "--format", "json", "--nginx-config", str(deployed), stdout=out
+        )
+    failed = [f for f in json.loads(out.getvalue())["findings"] if f["verdict"] == "fail"]
+    assert any("/srv/elsewhere/static" in f["seen"] for f in failed), failed
+{%- endif %}

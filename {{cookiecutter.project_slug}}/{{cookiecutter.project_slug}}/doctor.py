@@ -5,9 +5,15 @@ strategy (no WhiteNoise, no release manifests) return nothing. `diagnose()` runs
 https://docs.djangoproject.com/en/5.2/howto/static-files/deployment/
 """
 
+import importlib.util
+import os
+import re
 import stat
+import subprocess
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -352,6 +358,111 @@ def check_stale() -> list[Finding]:
     return [Finding("collected.stale", OK, "every file the finders see is collected")]
 
 
+# ------------------------------------------------------------------------------ nginx
+
+# The strategy's deploy folder; only the nginx strategy has it.
+NGINX_DEPLOY = Path(settings.BASE_DIR) / "deploy" / "nginx"
+ALIAS = re.compile(r"location\s+([^\s{]+)\s*\{[^}]*?\balias\s+([^;]+);")
+
+
+def nginx_config_module():
+    """deploy/nginx/nginx_config.py, the renderer (a script, not a package)."""
+    spec = importlib.util.spec_from_file_location("nginx_config", NGINX_DEPLOY / "nginx_config.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def aliases(folder: Path) -> dict[str, str]:
+    """location -> alias, from every .conf file of a rendered site folder."""
+    found = {}
+    for conf in sorted(folder.glob("*.conf")):
+        for location, alias in ALIAS.findall(conf.read_text(encoding="utf-8")):
+            found[location] = alias.strip().strip("\"'")
+    return found
+
+
+def compare_aliases(where: str, found: dict[str, str]) -> list[Finding]:
+    """Both ends of every alias end in "/", and /static/ and /media/ point at the roots."""
+    problems = []
+    for location, alias in found.items():
+        if not location.endswith("/") or not alias.endswith("/"):
+            problems.append(
+                f"`location {location}` with `alias {alias}` lacks a trailing slash "
+                "(404s, or /static../ reading next to the root)"
+            )
+    expected = {urlsplit(settings.STATIC_URL).path: settings.STATIC_ROOT}
+    if getattr(settings, "MEDIA_ROOT", ""):
+        expected[settings.MEDIA_URL] = settings.MEDIA_ROOT
+    for location, root in expected.items():
+        want = os.path.realpath(root) + "/"
+        alias = found.get(location)
+        if alias is None:
+            problems.append(f"no `location {location}` with an alias")
+        elif os.path.realpath(alias.rstrip("/")) + "/" != want:
+            problems.append(f"`location {location}` aliases {alias}, but the root is {want}")
+    if problems:
+        return [
+            Finding(
+                "nginx.aliases",
+                FAIL,
+                f"{where}: " + "; ".join(problems),
+                "Both the location and the alias end in '/', and the alias is the root Django "
+                "writes: re-render with `python3 deploy/nginx/nginx_config.py` using the "
+                "server's DJANGO_STATIC_ROOT and DJANGO_MEDIA_ROOT.",
+            )
+        ]
+    return [Finding("nginx.aliases", OK, f"{where}: aliases end in '/' and match the roots")]
+
+
+def check_nginx_config(deployed: Path | None = None) -> list[Finding]:
+    """The site config rendered from deploy/nginx/ (and a deployed copy, if given)."""
+    if not (NGINX_DEPLOY / "nginx_config.py").exists():
+        return []
+    renderer = nginx_config_module()
+    findings = []
+    with tempfile.TemporaryDirectory(prefix="static-doctor-") as run_dir:
+        conf = Path(run_dir) / "conf"
+        roots = {
+            "STATIC_ROOT": os.path.realpath(settings.STATIC_ROOT),
+            "MEDIA_ROOT": os.path.realpath(getattr(settings, "MEDIA_ROOT", "") or run_dir),
+            "LOCAL_LISTEN": "127.0.0.1:8000",
+        }
+        main = renderer.render("local", conf, roots)
+        findings += compare_aliases("deploy/nginx/ rendered", aliases(conf))
+        nginx = renderer.nginx_binary()
+        if nginx:
+            test = subprocess.run(  # noqa: S603 (nginx found on PATH or by $NGINX)
+                [nginx, "-t", "-q", "-p", run_dir, "-c", str(main)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if test.returncode:
+                findings.append(
+                    Finding(
+                        "nginx.syntax",
+                        FAIL,
+                        f"nginx -t refused it: {test.stderr.strip()}",
+                        "Fix the snippet nginx names in deploy/nginx/.",
+                    )
+                )
+            else:
+                findings.append(Finding("nginx.syntax", OK, "nginx -t accepts the site"))
+        else:
+            findings.append(
+                Finding(
+                    "nginx.syntax",
+                    WARN,
+                    "nginx is not installed here",
+                    "Run static_doctor on the server, or install nginx.",
+                )
+            )
+    if deployed is not None:
+        findings += compare_aliases(str(deployed), aliases(deployed))
+    return findings
+
+
 CHECKS = [
     check_urls,
     check_roots,
@@ -365,11 +476,13 @@ CHECKS = [
     check_static_root_contents,
     check_readable_by_web_server,
     check_stale,
+    check_nginx_config,
 ]
 
 
-def diagnose() -> list[Finding]:
+def diagnose(nginx_config: Path | None = None) -> list[Finding]:
+    """Every check that applies to this project; `nginx_config`: a deployed site folder."""
     findings = []
     for check in CHECKS:
-        findings.extend(check())
+        findings.extend(check(nginx_config) if check is check_nginx_config else check())
     return findings

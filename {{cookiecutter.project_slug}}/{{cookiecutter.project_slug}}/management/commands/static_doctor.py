@@ -5,6 +5,7 @@ status is 1 if anything failed, so CI can gate a deploy on it. `--format json` f
 """
 
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
@@ -19,9 +20,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--nginx-config",
+            type=Path,
+            help="a deployed site folder to compare with the settings, e.g. /etc/nginx/<project>",
+        )
 
     def handle(self, *args, **options):
-        findings = diagnose()
+        findings = diagnose(options["nginx_config"])
         failed = [finding for finding in findings if finding.verdict == FAIL]
         if options["format"] == "json":
             report = {"ok": not failed, "findings": [f.as_dict() for f in findings]}
