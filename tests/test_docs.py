@@ -202,6 +202,21 @@ def test_every_symptom_has_a_section_with_cause_confirmation_and_fix(built_guide
             assert "```sh" in confirm, f"{page.name}: '{title}' gives no commands to confirm"
 
 
+def test_doctor_checks_the_guide_names_exist(baked_projects):
+    """Every static_doctor check a page cites is one the generated doctor reports."""
+    doctor = (baked_projects["nginx-local"] / "my_django_site" / "doctor.py").read_text()
+    cited = {
+        name
+        for page in PAGES
+        for name in re.findall(
+            r"`((?:settings|collected|nginx|bucket|live)\.[a-z_]+)`", page.read_text()
+        )
+    }
+    assert len(cited) >= 10, f"the guide cites only {sorted(cited)}"
+    missing = sorted(name for name in cited if f'"{name}"' not in doctor)
+    assert not missing, f"the guide cites static_doctor checks that do not exist: {missing}"
+
+
 def test_code_titled_as_a_project_file_is_included_not_retyped():
     """A code block that names a generated file includes it from a baked project."""
     for page in PAGES:
