@@ -86,14 +86,22 @@ def test_a_failed_publish_writes_no_manifest(local_bucket, tmp_path, monkeypatch
 def test_start_with_a_manifest_whose_files_are_not_in_the_bucket_is_refused(local_bucket, tmp_path):
     url = collect(tmp_path, "v-missing")
     key = "static/" + url.split("/static/", 1)[1]
-    body = local_bucket.get_object(Bucket=settings.S3_BUCKET, Key=key)["Body"].read()
+    original = local_bucket.get_object(Bucket=settings.S3_BUCKET, Key=key)
+    body = original["Body"].read()
     local_bucket.delete_object(Bucket=settings.S3_BUCKET, Key=key)
     try:
         with override_settings(STATIC_ROOT=tmp_path / "build", RELEASE_ID="v-missing"):
             with pytest.raises(ImproperlyConfigured, match="missing from s3://"):
                 refuse_unsafe_start()
     finally:
-        local_bucket.put_object(Bucket=settings.S3_BUCKET, Key=key, Body=body)
+        # Put back as published: the other tests read its headers too.
+        local_bucket.put_object(
+            Bucket=settings.S3_BUCKET,
+            Key=key,
+            Body=body,
+            CacheControl=original["CacheControl"],
+            ContentType=original["ContentType"],
+        )
 
 
 def test_only_names_the_manifest_hashed_are_cached_forever(local_bucket, tmp_path):
