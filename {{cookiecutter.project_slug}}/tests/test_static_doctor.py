@@ -134,3 +134,68 @@ def test_deployed_config_for_another_root_fails(collected_static, nginx_snippets
     failed = [f for f in json.loads(out.getvalue())["findings"] if f["verdict"] == "fail"]
     assert any("/srv/elsewhere/static" in f["seen"] for f in failed), failed
 {%- endif %}
+
+{%- if cookiecutter.serving_strategy == "s3_cdn" %}
+
+
+def test_bucket_object_without_immutable_caching_fails(collected_static, local_bucket, settings):
+    from {{ cookiecutter.project_slug }}.doctor import load_manifest
+
+    _, manifest = load_manifest()
+    key = f"static/{manifest['css/site.css']}"
+    bucket = settings.S3_BUCKET
+    head = local_bucket.head_object(Bucket=bucket, Key=key)
+    replace = dict(CopySource={"Bucket": bucket, "Key": key}, Bucket=bucket, Key=key)
+    replace |= dict(MetadataDirective="REPLACE", ContentType=head["ContentType"])
+    local_bucket.copy_object(**replace, CacheControl="public, max-age=60")
+    try:
+        status, findings = doctor()
+    finally:
+        local_bucket.copy_object(**replace, CacheControl=head["CacheControl"])
+    assert status == 1
+    assert_fails(findings, "bucket.cache_control", key, "collectstatic")
+
+
+def test_cors_without_the_site_origin_fails(collected_static, local_bucket, settings):
+    bucket = settings.S3_BUCKET
+    rules = local_bucket.get_bucket_cors(Bucket=bucket)["CORSRules"]
+    local_bucket.delete_bucket_cors(Bucket=bucket)
+    try:
+        status, findings = doctor()
+    finally:
+        local_bucket.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+    assert status == 1
+    assert_fails(findings, "bucket.cors", "https://example.com", "cors.json")
+{%- endif %}
+{%- if cookiecutter.media_storage == "s3" %}
+
+
+def test_publicly_readable_media_fails(collected_static, local_bucket, settings):
+    bucket = settings.S3_BUCKET
+    try:
+        before = local_bucket.get_bucket_policy(Bucket=bucket)["Policy"]
+    except local_bucket.exceptions.ClientError:
+        before = None
+    everything = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EverythingPublic",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+    local_bucket.put_bucket_policy(Bucket=bucket, Policy=json.dumps(everything))
+    try:
+        status, findings = doctor()
+    finally:
+        if before:
+            local_bucket.put_bucket_policy(Bucket=bucket, Policy=before)
+        else:
+            local_bucket.delete_bucket_policy(Bucket=bucket)
+    assert status == 1
+    assert_fails(findings, "bucket.media_private", "EverythingPublic", "signed links")
+{%- endif %}

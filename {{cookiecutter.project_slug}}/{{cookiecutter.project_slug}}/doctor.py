@@ -5,7 +5,9 @@ strategy (no WhiteNoise, no release manifests) return nothing. `diagnose()` runs
 https://docs.djangoproject.com/en/5.2/howto/static-files/deployment/
 """
 
+import fnmatch
 import importlib.util
+import json
 import os
 import re
 import stat
@@ -463,6 +465,147 @@ def check_nginx_config(deployed: Path | None = None) -> list[Finding]:
     return findings
 
 
+# ------------------------------------------------------------------------------ bucket
+
+
+def bucket_client():
+    """(client, bucket) for the S3 bucket this project uses, or None without one."""
+    if not hasattr(settings, "S3_BUCKET"):
+        return None
+    import boto3
+    from botocore.config import Config
+
+    connection = settings.S3_CONNECTION
+    client = boto3.client(
+        "s3",
+        endpoint_url=connection.get("endpoint_url"),
+        region_name=connection.get("region_name"),
+        config=Config(
+            signature_version=connection.get("signature_version"),
+            s3={"addressing_style": connection.get("addressing_style")},
+            retries={"max_attempts": 2},
+        ),
+    )
+    return client, settings.S3_BUCKET
+
+
+def public_read_statements(policy: dict, bucket: str, prefix: str) -> list[str]:
+    """The statements that let anyone read objects under `prefix`."""
+    found = []
+    for statement in policy.get("Statement", []):
+        principal = statement.get("Principal")
+        anyone = principal == "*" or (isinstance(principal, dict) and principal.get("AWS") == "*")
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        reads = any(fnmatch.fnmatch("s3:GetObject", action) for action in actions)
+        resources = statement.get("Resource", [])
+        resources = [resources] if isinstance(resources, str) else resources
+        covers = any(
+            fnmatch.fnmatch(f"arn:aws:s3:::{bucket}/{prefix}x", resource) for resource in resources
+        )
+        if statement.get("Effect") == "Allow" and anyone and reads and covers:
+            found.append(statement.get("Sid") or json.dumps(statement))
+    return found
+
+
+def check_bucket() -> list[Finding]:
+    found = bucket_client()
+    if found is None:
+        return []
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client, bucket = found
+    try:
+        client.head_bucket(Bucket=bucket)
+    except (BotoCoreError, ClientError) as error:
+        return [
+            Finding(
+                "bucket.reachable",
+                FAIL,
+                f"s3://{bucket} cannot be reached with the configured credentials: {error}",
+                "Check DJANGO_S3_BUCKET, DJANGO_S3_ENDPOINT_URL, DJANGO_S3_REGION and the "
+                "credentials (AWS_ACCESS_KEY_ID or the machine's role).",
+            )
+        ]
+    findings = [Finding("bucket.reachable", OK, f"s3://{bucket} answers")]
+    try:
+        policy = json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
+    except ClientError:
+        policy = {}
+    if getattr(settings, "MEDIA_LOCATION", "").startswith("private"):
+        public = public_read_statements(policy, bucket, "media/")
+        findings.append(
+            Finding(
+                "bucket.media_private",
+                FAIL,
+                f"the bucket policy lets anyone read media/: {listed(public)}",
+                "Open static/* only (deploy/s3_cdn/bucket-policy.json): uploads must be "
+                "reached through signed links.",
+            )
+            if public
+            else Finding("bucket.media_private", OK, "no policy statement makes media/ public")
+        )
+    findings += check_published_static(client, bucket)
+    return findings
+
+
+def check_published_static(client, bucket: str) -> list[Finding]:
+    """Where static files are published to the bucket: CORS and immutable caching."""
+    storage, manifest = load_manifest()
+    if not manifest or not hasattr(storage, "published_location"):
+        return []
+    from botocore.exceptions import ClientError
+
+    findings = []
+    # The public origins pages are served from (not the test client's or a local run's).
+    local = {"*", "", "testserver", "localhost", "127.0.0.1", "[::1]"}
+    origins = [
+        f"https://{host}"
+        for host in settings.ALLOWED_HOSTS
+        if host not in local and not host.startswith(".")
+    ]
+    try:
+        rules = client.get_bucket_cors(Bucket=bucket)["CORSRules"]
+    except ClientError:
+        rules = []
+    allowed = {
+        o
+        for rule in rules
+        if "GET" in rule.get("AllowedMethods", [])
+        for o in rule.get("AllowedOrigins", [])
+    }
+    uncovered = [origin for origin in origins if origin not in allowed and "*" not in allowed]
+    findings.append(
+        Finding(
+            "bucket.cors",
+            FAIL,
+            f"no CORS rule lets {listed(uncovered)} GET from the bucket: web fonts from the "
+            "CDN are blocked",
+            f"aws s3api put-bucket-cors --bucket {bucket} --cors-configuration "
+            "file://deploy/s3_cdn/cors.json",
+        )
+        if uncovered
+        else Finding("bucket.cors", OK, f"CORS allows {listed(origins) or 'every origin'}")
+    )
+    wrong = []
+    for hashed in sorted(set(manifest.values())):
+        head = client.head_object(Bucket=bucket, Key=f"static/{hashed}")
+        if "immutable" not in head.get("CacheControl", ""):
+            wrong.append(f"static/{hashed} ({head.get('CacheControl', 'no Cache-Control')})")
+    findings.append(
+        Finding(
+            "bucket.cache_control",
+            FAIL,
+            f"{len(wrong)} hashed object(s) without immutable caching: {listed(wrong)}",
+            "Re-publish with this project's storage (python manage.py collectstatic --noinput): "
+            "it sets Cache-Control: public, max-age=31536000, immutable on hashed names.",
+        )
+        if wrong
+        else Finding("bucket.cache_control", OK, f"{len(manifest)} hashed objects are immutable")
+    )
+    return findings
+
+
 CHECKS = [
     check_urls,
     check_roots,
@@ -477,6 +620,7 @@ CHECKS = [
     check_readable_by_web_server,
     check_stale,
     check_nginx_config,
+    check_bucket,
 ]
 
 
