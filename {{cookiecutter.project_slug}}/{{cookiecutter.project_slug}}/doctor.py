@@ -9,12 +9,13 @@ import fnmatch
 import importlib.util
 import json
 import os
+import posixpath
 import re
 import stat
 import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -23,7 +24,11 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, storages
 
-from .checks import find_unsafe_static_files, is_inside, manifest_location
+from .checks import (
+    check_static_and_media_roots_are_separate,
+    check_static_root_holds_only_public_files,
+    manifest_location,
+)
 from .static_references import css_references, template_static_references
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -53,7 +58,7 @@ def listed(items, limit: int = 5) -> str:
 # ------------------------------------------------------------------------------ settings
 
 
-def check_urls() -> list[Finding]:
+def check_urls(context: "Context") -> list[Finding]:
     static_url, media_url = settings.STATIC_URL or "", getattr(settings, "MEDIA_URL", "") or ""
     found = []
     if not static_url.endswith("/"):
@@ -88,7 +93,7 @@ def check_urls() -> list[Finding]:
     ]
 
 
-def check_roots() -> list[Finding]:
+def check_roots(context: "Context") -> list[Finding]:
     if not settings.STATIC_ROOT:
         return [
             Finding(
@@ -98,25 +103,19 @@ def check_roots() -> list[Finding]:
                 "Set DJANGO_STATIC_ROOT to the folder collectstatic fills and the server reads.",
             )
         ]
-    static_root = Path(settings.STATIC_ROOT).resolve()
-    media_root = getattr(settings, "MEDIA_ROOT", "")
-    if not media_root:
-        return [Finding("settings.roots", OK, f"STATIC_ROOT={static_root}; no local media")]
-    media_root = Path(media_root).resolve()
-    if is_inside(media_root, static_root) or is_inside(static_root, media_root):
-        return [
-            Finding(
-                "settings.roots",
-                FAIL,
-                f"STATIC_ROOT={static_root} and MEDIA_ROOT={media_root} overlap",
-                "Give them separate folders, neither inside the other (DJANGO_STATIC_ROOT, "
-                "DJANGO_MEDIA_ROOT): collectstatic --clear would delete every upload.",
-            )
-        ]
-    return [Finding("settings.roots", OK, f"STATIC_ROOT={static_root}, MEDIA_ROOT={media_root}")]
+    # The same verdict the system check (static.E001) gives collectstatic and the server.
+    overlap = check_static_and_media_roots_are_separate()
+    if overlap:
+        return [Finding("settings.roots", FAIL, error.msg, error.hint) for error in overlap]
+    media_root = getattr(settings, "MEDIA_ROOT", "") or "none (no local media)"
+    return [
+        Finding(
+            "settings.roots", OK, f"STATIC_ROOT={settings.STATIC_ROOT}, MEDIA_ROOT={media_root}"
+        )
+    ]
 
 
-def check_debug() -> list[Finding]:
+def check_debug(context: "Context") -> list[Finding]:
     if settings.DEBUG:
         return [
             Finding(
@@ -130,7 +129,7 @@ def check_debug() -> list[Finding]:
     return [Finding("settings.debug", OK, "DEBUG is False")]
 
 
-def check_manifest_storage() -> list[Finding]:
+def check_manifest_storage(context: "Context") -> list[Finding]:
     storage = storages["staticfiles"]
     name = f"{type(storage).__module__}.{type(storage).__name__}"
     if not isinstance(storage, ManifestFilesMixin):
@@ -146,7 +145,7 @@ def check_manifest_storage() -> list[Finding]:
     return [Finding("settings.storage", OK, f"manifest storage {name}")]
 
 
-def check_whitenoise() -> list[Finding]:
+def check_whitenoise(context: "Context") -> list[Finding]:
     middleware = list(settings.MIDDLEWARE)
     if WHITENOISE not in middleware:
         return []
@@ -178,7 +177,7 @@ def check_whitenoise() -> list[Finding]:
     ]
 
 
-def check_release_id() -> list[Finding]:
+def check_release_id(context: "Context") -> list[Finding]:
     try:  # only the strategies whose releases each read their own manifest have this
         from .storage import release_id
     except ImportError:
@@ -209,8 +208,8 @@ def load_manifest() -> tuple[ManifestFilesMixin | None, dict]:
         return storage, {}
 
 
-def check_manifest() -> list[Finding]:
-    storage, manifest = load_manifest()
+def check_manifest(context: "Context") -> list[Finding]:
+    storage, manifest = context.storage, context.manifest
     if storage is None:
         return []
     try:
@@ -229,8 +228,8 @@ def check_manifest() -> list[Finding]:
     return [Finding("collected.manifest", OK, f"{len(manifest)} files in {where}")]
 
 
-def check_template_references() -> list[Finding]:
-    _, manifest = load_manifest()
+def check_template_references(context: "Context") -> list[Finding]:
+    manifest = context.manifest
     if not manifest:
         return []
     missing = sorted(
@@ -259,8 +258,8 @@ def check_template_references() -> list[Finding]:
     ]
 
 
-def check_css_references() -> list[Finding]:
-    storage, manifest = load_manifest()
+def check_css_references(context: "Context") -> list[Finding]:
+    storage, manifest = context.storage, context.manifest
     if not manifest or not isinstance(storage, FileSystemStorage):
         return []
     missing = []
@@ -269,14 +268,7 @@ def check_css_references() -> list[Finding]:
             continue
         with storage.open(hashed) as css:
             for url in css_references(css.read().decode("utf-8", "replace")):
-                target = str(PurePosixPath(name).parent / url)
-                parts = []
-                for part in target.split("/"):
-                    if part == "..":
-                        parts = parts[:-1]
-                    elif part not in ("", "."):
-                        parts.append(part)
-                resolved = "/".join(parts)
+                resolved = posixpath.normpath(posixpath.join(posixpath.dirname(name), url))
                 if resolved not in manifest and resolved not in manifest.values():
                     missing.append(f"{name}: url({url})")
     if missing:
@@ -291,25 +283,17 @@ def check_css_references() -> list[Finding]:
     return [Finding("collected.css_references", OK, "every url() in the collected CSS resolves")]
 
 
-def check_static_root_contents() -> list[Finding]:
-    root = Path(settings.STATIC_ROOT or "")
-    if not settings.STATIC_ROOT or not root.is_dir():
+def check_static_root_contents(context: "Context") -> list[Finding]:
+    if not settings.STATIC_ROOT or not Path(settings.STATIC_ROOT).is_dir():
         return []
-    unsafe = find_unsafe_static_files(root)
+    # The same verdict the system check (static.E002) gives collectstatic and the server.
+    unsafe = check_static_root_holds_only_public_files()
     if unsafe:
-        return [
-            Finding(
-                "collected.private_files",
-                FAIL,
-                f"STATIC_ROOT holds dotfiles or symlinks anyone could download: {listed(unsafe)}",
-                "Delete them; collectstatic never writes them (a copied project folder or a "
-                "deploy script did).",
-            )
-        ]
+        return [Finding("collected.private_files", FAIL, error.msg, error.hint) for error in unsafe]
     return [Finding("collected.private_files", OK, "no dotfile or symlink in STATIC_ROOT")]
 
 
-def check_readable_by_web_server() -> list[Finding]:
+def check_readable_by_web_server(context: "Context") -> list[Finding]:
     """Where nginx reads STATIC_ROOT, its worker (another user) needs o+r files, o+x folders."""
     options = settings.STORAGES["staticfiles"].get("OPTIONS", {})
     root = Path(settings.STATIC_ROOT or "")
@@ -339,8 +323,8 @@ def check_readable_by_web_server() -> list[Finding]:
     ]
 
 
-def check_stale() -> list[Finding]:
-    _, manifest = load_manifest()
+def check_stale(context: "Context") -> list[Finding]:
+    manifest = context.manifest
     if not manifest:
         return []
     found = {
@@ -417,7 +401,7 @@ def compare_aliases(where: str, found: dict[str, str]) -> list[Finding]:
     return [Finding("nginx.aliases", OK, f"{where}: aliases end in '/' and match the roots")]
 
 
-def check_nginx_config(deployed: Path | None = None) -> list[Finding]:
+def check_nginx_config(context: "Context") -> list[Finding]:
     """The site config rendered from deploy/nginx/ (and a deployed copy, if given)."""
     if not (NGINX_DEPLOY / "nginx_config.py").exists():
         return []
@@ -460,8 +444,8 @@ def check_nginx_config(deployed: Path | None = None) -> list[Finding]:
                     "Run static_doctor on the server, or install nginx.",
                 )
             )
-    if deployed is not None:
-        findings += compare_aliases(str(deployed), aliases(deployed))
+    if context.nginx_config is not None:
+        findings += compare_aliases(str(context.nginx_config), aliases(context.nginx_config))
     return findings
 
 
@@ -472,21 +456,10 @@ def bucket_client():
     """(client, bucket) for the S3 bucket this project uses, or None without one."""
     if not hasattr(settings, "S3_BUCKET"):
         return None
-    import boto3
-    from botocore.config import Config
+    from storages.backends.s3 import S3Storage
 
-    connection = settings.S3_CONNECTION
-    client = boto3.client(
-        "s3",
-        endpoint_url=connection.get("endpoint_url"),
-        region_name=connection.get("region_name"),
-        config=Config(
-            signature_version=connection.get("signature_version"),
-            s3={"addressing_style": connection.get("addressing_style")},
-            retries={"max_attempts": 2},
-        ),
-    )
-    return client, settings.S3_BUCKET
+    # The client django-storages builds from the project's options: the app's own view.
+    return S3Storage(**settings.S3_CONNECTION).connection.meta.client, settings.S3_BUCKET
 
 
 def public_read_statements(policy: dict, bucket: str, prefix: str) -> list[str]:
@@ -508,7 +481,7 @@ def public_read_statements(policy: dict, bucket: str, prefix: str) -> list[str]:
     return found
 
 
-def check_bucket() -> list[Finding]:
+def check_bucket(context: "Context") -> list[Finding]:
     found = bucket_client()
     if found is None:
         return []
@@ -545,13 +518,13 @@ def check_bucket() -> list[Finding]:
             if public
             else Finding("bucket.media_private", OK, "no policy statement makes media/ public")
         )
-    findings += check_published_static(client, bucket)
+    findings += check_published_static(context, client, bucket)
     return findings
 
 
-def check_published_static(client, bucket: str) -> list[Finding]:
+def check_published_static(context: "Context", client, bucket: str) -> list[Finding]:
     """Where static files are published to the bucket: CORS and immutable caching."""
-    storage, manifest = load_manifest()
+    storage, manifest = context.storage, context.manifest
     if not manifest or not hasattr(storage, "published_location"):
         return []
     from botocore.exceptions import ClientError
@@ -624,9 +597,19 @@ CHECKS = [
 ]
 
 
+@dataclass
+class Context:
+    """What the checks share, read once: the static storage, its manifest, the options."""
+
+    storage: ManifestFilesMixin | None
+    manifest: dict
+    nginx_config: Path | None = None  # a deployed site folder to compare with the settings
+
+
 def diagnose(nginx_config: Path | None = None) -> list[Finding]:
-    """Every check that applies to this project; `nginx_config`: a deployed site folder."""
+    """Every check that applies to this project."""
+    context = Context(*load_manifest(), nginx_config=nginx_config)
     findings = []
     for check in CHECKS:
-        findings.extend(check(nginx_config) if check is check_nginx_config else check())
+        findings.extend(check(context))
     return findings
