@@ -70,10 +70,15 @@ def text_width(text: str) -> float:
     return len(text) * CHAR_WIDTH
 
 
+def box_width(label: str) -> float:
+    """A participant's header box: its label and some padding, never narrower than 100."""
+    return max(text_width(label) + 24, 100)
+
+
 def column_positions(participants: dict[str, str], steps: list[Step]) -> dict[str, float]:
     """x of each lifeline: wide enough for every label, message and note between them."""
     names = list(participants)
-    gaps = [max(text_width(participants[n]) + 24, 100) for n in names]
+    gaps = [box_width(participants[n]) for n in names]
     needed = [0.0] * len(names)  # distance wanted between column i and i+1
     for i in range(len(names) - 1):
         needed[i] = (gaps[i] + gaps[i + 1]) / 2 + 10
@@ -110,8 +115,8 @@ def render(source: str) -> str:
     # Shift and size the drawing to what it holds: boxes, notes and labels on both sides.
     spans = [
         (
-            x[n] - max(text_width(participants[n]) + 24, 100) / 2,
-            x[n] + max(text_width(participants[n]) + 24, 100) / 2,
+            x[n] - box_width(participants[n]) / 2,
+            x[n] + box_width(participants[n]) / 2,
         )
         for n in names
     ]
@@ -134,7 +139,7 @@ def render(source: str) -> str:
     ]
     bottom = height - 6
     for name in names:
-        box = max(text_width(participants[name]) + 24, 100)
+        box = box_width(participants[name])
         cx = x[name]
         out.append(
             f'<line x1="{cx:.0f}" y1="{HEAD}" x2="{cx:.0f}" y2="{bottom}" stroke="currentColor" '
