@@ -19,3 +19,25 @@ def collected_static(tmp_path_factory, django_db_blocker):
     with override_settings(STATIC_ROOT=root, DEBUG=False, **release):
         call_command("collectstatic", "--noinput", verbosity=0)
         yield root
+{%- if cookiecutter.media_storage != "none" %}
+
+
+@pytest.fixture
+def upload(admin_client):
+    """`upload(name, content, content_type, title=name)`: add a file in the admin, as users do."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from uploads.models import Upload
+
+    def add(name, content, content_type="application/octet-stream", title=None):
+        response = admin_client.post(
+            reverse("admin:uploads_upload_add"),
+            {"title": title or name, "file": SimpleUploadedFile(name, content, content_type)},
+            secure=True,
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return Upload.objects.latest("id")
+
+    return add
+{%- endif %}

@@ -22,18 +22,8 @@ def media_root(tmp_path, settings):
     return settings.MEDIA_ROOT
 
 
-def upload(admin_client, name, content, content_type="application/octet-stream", title="t"):
-    response = admin_client.post(
-        reverse("admin:uploads_upload_add"),
-        {"title": title, "file": SimpleUploadedFile(name, content, content_type)},
-        secure=True,
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return Upload.objects.latest("id")
-
-
-def test_uploaded_image_is_served_inline_with_its_bytes(admin_client, client, media_root):
-    item = upload(admin_client, "photo.png", PNG, "image/png")
+def test_uploaded_image_is_served_inline_with_its_bytes(upload, client, media_root):
+    item = upload("photo.png", PNG, "image/png")
     response = client.get(item.file.url, secure=True)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PNG
@@ -43,8 +33,8 @@ def test_uploaded_image_is_served_inline_with_its_bytes(admin_client, client, me
 
 
 @pytest.mark.parametrize("name", ["page.html", "logo.svg", "script.js", "README", "x.png.html"])
-def test_uploads_that_could_run_as_a_page_are_downloads(admin_client, client, media_root, name):
-    item = upload(admin_client, name, b"<script>alert(1)</script>", "text/html")
+def test_uploads_that_could_run_as_a_page_are_downloads(upload, client, media_root, name):
+    item = upload(name, b"<script>alert(1)</script>", "text/html")
     response = client.get(item.file.url, secure=True)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/octet-stream"
@@ -52,16 +42,16 @@ def test_uploads_that_could_run_as_a_page_are_downloads(admin_client, client, me
     assert response["Content-Security-Policy"].startswith("sandbox")
 
 
-def test_png_name_sent_as_html_is_served_as_png(admin_client, client, media_root):
-    item = upload(admin_client, "trick.png", b"<html><script>alert(1)</script>", "text/html")
+def test_png_name_sent_as_html_is_served_as_png(upload, client, media_root):
+    item = upload("trick.png", b"<html><script>alert(1)</script>", "text/html")
     response = client.get(item.file.url, secure=True)
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_second_upload_with_the_same_name_keeps_the_first(admin_client, client, media_root):
-    first = upload(admin_client, "report.txt", b"first", "text/plain")
-    second = upload(admin_client, "report.txt", b"second", "text/plain")
+def test_second_upload_with_the_same_name_keeps_the_first(upload, client, media_root):
+    first = upload("report.txt", b"first", "text/plain")
+    second = upload("report.txt", b"second", "text/plain")
     assert first.file.name != second.file.name
     assert b"".join(client.get(first.file.url, secure=True).streaming_content) == b"first"
     assert b"".join(client.get(second.file.url, secure=True).streaming_content) == b"second"
@@ -96,7 +86,7 @@ def test_media_view_serves_nothing_outside_stored_files(client, media_root, path
     assert response.status_code == 404
 
 
-def test_upload_list_links_every_upload(admin_client, client, media_root):
-    item = upload(admin_client, "photo.png", PNG, "image/png", title="Holiday")
+def test_upload_list_links_every_upload(upload, client, media_root):
+    item = upload("photo.png", PNG, "image/png", title="Holiday")
     page = client.get(reverse("uploads:list"), secure=True).content.decode()
     assert "Holiday" in page and item.file.url in page
