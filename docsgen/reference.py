@@ -470,6 +470,59 @@ def make_reference(makefile: Path, label: str) -> str:
     return "".join(out)
 
 
+# ---------------------------------------------------------------------------------- static_doctor
+
+DOCTOR_CHECK = re.compile(r"(settings|collected|nginx|bucket|live)\.[a-z0-9_]+")
+
+
+def doctor_checks(source: str) -> list[tuple[list[str], str]]:
+    """(check names, description) for each function in doctor.py's CHECKS, in order.
+
+    A check's names are the first argument of every Finding it (or a helper it calls)
+    builds; its description is the function's docstring.
+    """
+    tree = ast.parse(source)
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    checks = next(
+        node.value.elts
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "CHECKS"
+    )
+
+    def names(function: ast.FunctionDef, seen: set) -> list[str]:
+        found = []
+        for node in ast.walk(function):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if DOCTOR_CHECK.fullmatch(node.value) and node.value not in found:
+                    found.append(node.value)
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in functions:
+                callee = node.func.id
+                if callee not in seen:
+                    seen.add(callee)
+                    found += [n for n in names(functions[callee], seen) if n not in found]
+        return found
+
+    rows = []
+    for check in checks:
+        function = functions[check.id]
+        description = ast.get_docstring(function)
+        if not description:
+            raise MissingDescription(f"doctor.py: {check.id} has no docstring")
+        rows.append((names(function, {check.id}), " ".join(description.split())))
+    return rows
+
+
+def doctor_reference(project: Path) -> str:
+    """static_doctor's checks, in the order it runs them, with what each looks at."""
+    rows = [
+        [", ".join(code(name) for name in found), cell(description)]
+        for found, description in doctor_checks(
+            (project / PROJECT_SLUG / "doctor.py").read_text(encoding="utf-8")
+        )
+    ]
+    return table(["reported as", "what it looks at"], rows)
+
+
 def write_reference(projects: dict[str, Path], default_variant: str, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     pages = {
@@ -480,6 +533,7 @@ def write_reference(projects: dict[str, Path], default_variant: str, out_dir: Pa
         "make.md": make_reference(TEMPLATE_DIR / "Makefile", "The template (this repository)")
         + "\n"
         + make_reference(projects[default_variant] / "Makefile", "A generated project"),
+        "doctor.md": doctor_reference(projects[default_variant]),
         "cookiecutter.json": json.dumps(COOKIECUTTER_JSON, indent=4, ensure_ascii=False),
     }
     for name, text in pages.items():

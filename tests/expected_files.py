@@ -43,6 +43,7 @@ COMMON = {
     "{slug}/apps.py",
     "{slug}/checks.py",
     "{slug}/doctor.py",
+    "{slug}/live.py",
     "{slug}/management/__init__.py",
     "{slug}/management/commands/__init__.py",
     "{slug}/management/commands/static_doctor.py",

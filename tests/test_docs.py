@@ -19,6 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from docsgen import OUTPUT_DIR
 from docsgen.reference import (
     MissingDescription,
+    doctor_checks,
     environment_reference,
     environment_variables,
     settings_defined,
@@ -30,6 +31,7 @@ from .variants import CHOICES, COOKIECUTTER_JSON, TEMPLATE_DIR
 
 DOCS = TEMPLATE_DIR / "docs"
 SITE = TEMPLATE_DIR / ".cache" / "docs-site"
+CITED_CHECK = re.compile(r"`((?:settings|collected|nginx|bucket|live)\.[a-z0-9_]+)`")
 PAGES = sorted(DOCS.rglob("*.md"))
 
 # Names the guide may mention that the generated project does not define, and why.
@@ -196,25 +198,36 @@ def test_every_symptom_has_a_section_with_cause_confirmation_and_fix(built_guide
         assert sections, f"{page.name} has no symptom sections"
         for section in sections:
             title = section.splitlines()[0]
-            for part in ("**Cause.**", "**Confirm.**", "**Fix.**"):
+            for part in ("**Cause.**", "**Confirm.**", "**Doctor.**", "**Fix.**"):
                 assert part in section, f"{page.name}: '{title}' lacks {part}"
+            doctor = section.split("**Doctor.**", 1)[1].split("**Fix.**", 1)[0]
+            assert CITED_CHECK.search(doctor), f"{page.name}: '{title}' names no doctor check"
             confirm = section.split("**Confirm.**", 1)[1].split("**Fix.**", 1)[0]
             assert "```sh" in confirm, f"{page.name}: '{title}' gives no commands to confirm"
 
 
+def doctor_source(baked_projects) -> str:
+    return (baked_projects["nginx-local"] / "my_django_site" / "doctor.py").read_text()
+
+
 def test_doctor_checks_the_guide_names_exist(baked_projects):
     """Every static_doctor check a page cites is one the generated doctor reports."""
-    doctor = (baked_projects["nginx-local"] / "my_django_site" / "doctor.py").read_text()
-    cited = {
-        name
-        for page in PAGES
-        for name in re.findall(
-            r"`((?:settings|collected|nginx|bucket|live)\.[a-z_]+)`", page.read_text()
-        )
-    }
-    assert len(cited) >= 10, f"the guide cites only {sorted(cited)}"
-    missing = sorted(name for name in cited if f'"{name}"' not in doctor)
+    reported = {name for names, _ in doctor_checks(doctor_source(baked_projects)) for name in names}
+    cited = {name for page in PAGES for name in CITED_CHECK.findall(page.read_text())}
+    assert len(cited) >= 20, f"the guide cites only {sorted(cited)}"
+    missing = sorted(cited - reported)
     assert not missing, f"the guide cites static_doctor checks that do not exist: {missing}"
+
+
+def test_doctor_reference_lists_every_check_the_doctor_reports(baked_projects, built_guide):
+    """Each `Finding("<check>", ...)` in doctor.py, found by a plain scan, is in the table."""
+    source = doctor_source(baked_projects)
+    scanned = set(re.findall(r'Finding\(\s*"([a-z]+\.[a-z0-9_]+)"', source))
+    scanned |= set(re.findall(r'\("WHITENOISE_[A-Z_]+", "([a-z.]+_[a-z_]+)"\)', source))
+    assert len(scanned) >= 25, sorted(scanned)
+    page = (built_guide / "how-to" / "static-doctor" / "index.html").read_text()
+    missing = sorted(name for name in scanned if f"<code>{name}</code>" not in page)
+    assert not missing, f"static_doctor checks missing from the guide's table: {missing}"
 
 
 def test_code_titled_as_a_project_file_is_included_not_retyped():

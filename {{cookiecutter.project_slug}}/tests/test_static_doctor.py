@@ -133,6 +133,34 @@ def test_deployed_config_for_another_root_fails(collected_static, nginx_snippets
         )
     failed = [f for f in json.loads(out.getvalue())["findings"] if f["verdict"] == "fail"]
     assert any("/srv/elsewhere/static" in f["seen"] for f in failed), failed
+{%- if cookiecutter.media_storage != "none" %}
+
+
+def test_nginx_refusing_uploads_the_app_accepts_fails(collected_static, nginx_snippets):
+    body_size = nginx_snippets / "media-body-size.conf"
+    text = body_size.read_text()
+    assert "client_max_body_size ${DJANGO_MAX_UPLOAD_MB}m;" in text
+    body_size.write_text(text.replace("${DJANGO_MAX_UPLOAD_MB}m", "1m"))
+    status, findings = doctor()
+    assert status == 1
+    assert_fails(findings, "nginx.body_size", "413", "DJANGO_MAX_UPLOAD_MB")
+{%- endif %}
+{%- endif %}
+{%- if cookiecutter.serving_strategy == "s3_cdn" or cookiecutter.media_storage == "s3" %}
+
+
+def test_storage_sending_an_acl_fails(collected_static, settings):
+    from copy import deepcopy
+
+    from {{ cookiecutter.project_slug }}.doctor import s3_options
+
+    storages = deepcopy(settings.STORAGES)
+    settings.STORAGES = storages
+    for _alias, options in s3_options():
+        options["default_acl"] = "public-read"
+    status, findings = doctor()
+    assert status == 1
+    assert_fails(findings, "settings.s3_acl", "public-read", "AccessControlListNotSupported")
 {%- endif %}
 
 {%- if cookiecutter.serving_strategy == "s3_cdn" %}

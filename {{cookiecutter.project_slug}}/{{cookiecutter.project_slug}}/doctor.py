@@ -8,15 +8,16 @@ https://docs.djangoproject.com/en/5.2/howto/static-files/deployment/
 import fnmatch
 import importlib.util
 import json
+import mimetypes
 import os
 import posixpath
 import re
 import stat
 import subprocess
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -24,6 +25,7 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, storages
 
+from . import live
 from .checks import (
     check_static_and_media_roots_are_separate,
     check_static_root_holds_only_public_files,
@@ -59,6 +61,7 @@ def listed(items, limit: int = 5) -> str:
 
 
 def check_urls(context: "Context") -> list[Finding]:
+    """STATIC_URL and MEDIA_URL end in '/' and differ."""
     static_url, media_url = settings.STATIC_URL or "", getattr(settings, "MEDIA_URL", "") or ""
     found = []
     if not static_url.endswith("/"):
@@ -94,6 +97,7 @@ def check_urls(context: "Context") -> list[Finding]:
 
 
 def check_roots(context: "Context") -> list[Finding]:
+    """STATIC_ROOT is set, and it and MEDIA_ROOT are apart: neither inside the other."""
     if not settings.STATIC_ROOT:
         return [
             Finding(
@@ -116,6 +120,7 @@ def check_roots(context: "Context") -> list[Finding]:
 
 
 def check_debug(context: "Context") -> list[Finding]:
+    """DEBUG is off: with it on, Django serves static files and hides what production does."""
     if settings.DEBUG:
         return [
             Finding(
@@ -130,6 +135,7 @@ def check_debug(context: "Context") -> list[Finding]:
 
 
 def check_manifest_storage(context: "Context") -> list[Finding]:
+    """The staticfiles storage is a manifest storage: hashed names, cached for a year."""
     storage = storages["staticfiles"]
     name = f"{type(storage).__module__}.{type(storage).__name__}"
     if not isinstance(storage, ManifestFilesMixin):
@@ -146,6 +152,7 @@ def check_manifest_storage(context: "Context") -> list[Finding]:
 
 
 def check_whitenoise(context: "Context") -> list[Finding]:
+    """WhiteNoise (where used) is right after SecurityMiddleware, no autorefresh or finders."""
     middleware = list(settings.MIDDLEWARE)
     if WHITENOISE not in middleware:
         return []
@@ -160,11 +167,14 @@ def check_whitenoise(context: "Context") -> list[Finding]:
                 "Put it directly after SecurityMiddleware (settings/whitenoise.py does).",
             )
         )
-    for name in ("WHITENOISE_AUTOREFRESH", "WHITENOISE_USE_FINDERS"):
+    for name, check in (
+        ("WHITENOISE_AUTOREFRESH", "settings.whitenoise_autorefresh"),
+        ("WHITENOISE_USE_FINDERS", "settings.whitenoise_use_finders"),
+    ):
         if getattr(settings, name, settings.DEBUG):
             found.append(
                 Finding(
-                    f"settings.{name.lower()}",
+                    check,
                     FAIL,
                     f"{name} is on",
                     f"Leave {name} = DEBUG: in production WhiteNoise serves only collected files.",
@@ -178,6 +188,7 @@ def check_whitenoise(context: "Context") -> list[Finding]:
 
 
 def check_release_id(context: "Context") -> list[Finding]:
+    """Nginx and S3 + CDN: DJANGO_RELEASE_ID names this release, whose manifest pages use."""
     try:  # only the strategies whose releases each read their own manifest have this
         from .storage import release_id
     except ImportError:
@@ -192,6 +203,42 @@ def check_release_id(context: "Context") -> list[Finding]:
             )
         ]
     return [Finding("settings.release_id", OK, f"release {value}")]
+
+
+def s3_options():
+    """(alias, options) for each storage that keeps files in a bucket."""
+    for alias, config in settings.STORAGES.items():
+        options = config.get("OPTIONS", {})
+        for found in (options, options.get("s3") or {}):
+            if "bucket_name" in found:
+                yield alias, found
+
+
+def check_s3_acl(context: "Context") -> list[Finding]:
+    """S3: uploads carry no ACL, which new buckets refuse (AccessControlListNotSupported)."""
+    acls, buckets = [], 0
+    for alias, options in s3_options():
+        buckets += 1
+        # django-storages falls back to AWS_DEFAULT_ACL where the options do not say.
+        default_acl = options.get("default_acl", getattr(settings, "AWS_DEFAULT_ACL", None))
+        parameters = options.get("object_parameters") or {}
+        for value in (default_acl, parameters.get("ACL")):
+            if value:
+                acls.append(f"STORAGES[{alias!r}] sends ACL {value!r}")
+    if not buckets:
+        return []
+    if acls:
+        return [
+            Finding(
+                "settings.s3_acl",
+                FAIL,
+                f"{listed(acls)}: buckets with Object Ownership 'bucket owner enforced' (the "
+                "default) refuse it with AccessControlListNotSupported",
+                "Send no ACL (default_acl None, as settings/s3.py does) and let the bucket "
+                "policy decide what is public.",
+            )
+        ]
+    return [Finding("settings.s3_acl", OK, "no ACL is sent with uploads")]
 
 
 # ------------------------------------------------------------------------------ collected files
@@ -209,6 +256,7 @@ def load_manifest() -> tuple[ManifestFilesMixin | None, dict]:
 
 
 def check_manifest(context: "Context") -> list[Finding]:
+    """collectstatic has run for this release: its manifest is where the storage reads it."""
     storage, manifest = context.storage, context.manifest
     if storage is None:
         return []
@@ -229,6 +277,7 @@ def check_manifest(context: "Context") -> list[Finding]:
 
 
 def check_template_references(context: "Context") -> list[Finding]:
+    """Every literal static tag in every template, inside if-blocks too, is in the manifest."""
     manifest = context.manifest
     if not manifest:
         return []
@@ -259,6 +308,7 @@ def check_template_references(context: "Context") -> list[Finding]:
 
 
 def check_css_references(context: "Context") -> list[Finding]:
+    """Every relative url() and @import in the collected CSS resolves to a collected file."""
     storage, manifest = context.storage, context.manifest
     if not manifest or not isinstance(storage, FileSystemStorage):
         return []
@@ -284,6 +334,7 @@ def check_css_references(context: "Context") -> list[Finding]:
 
 
 def check_static_root_contents(context: "Context") -> list[Finding]:
+    """STATIC_ROOT holds no dotfile and no symlink (WhiteNoise or nginx would serve them)."""
     if not settings.STATIC_ROOT or not Path(settings.STATIC_ROOT).is_dir():
         return []
     # The same verdict the system check (static.E002) gives collectstatic and the server.
@@ -294,7 +345,7 @@ def check_static_root_contents(context: "Context") -> list[Finding]:
 
 
 def check_readable_by_web_server(context: "Context") -> list[Finding]:
-    """Where nginx reads STATIC_ROOT, its worker (another user) needs o+r files, o+x folders."""
+    """Nginx: every collected file and folder is readable by nginx's worker, another user."""
     options = settings.STORAGES["staticfiles"].get("OPTIONS", {})
     root = Path(settings.STATIC_ROOT or "")
     if "file_permissions_mode" not in options or not root.is_dir():  # nobody else reads it
@@ -324,6 +375,7 @@ def check_readable_by_web_server(context: "Context") -> list[Finding]:
 
 
 def check_stale(context: "Context") -> list[Finding]:
+    """Every file the finders see is collected: collectstatic is not older than the code."""
     manifest = context.manifest
     if not manifest:
         return []
@@ -400,9 +452,38 @@ def compare_aliases(where: str, found: dict[str, str]) -> list[Finding]:
         ]
     return [Finding("nginx.aliases", OK, f"{where}: aliases end in '/' and match the roots")]
 
+{%- if cookiecutter.media_storage != "none" %}
+
+
+BODY_SIZE = re.compile(r"\bclient_max_body_size\s+(\d+)([kKmMgG]?)\s*;")
+UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def compare_body_size(where: str, folder: Path) -> list[Finding]:
+    """nginx's upload limit is the app's (MAX_UPLOAD_SIZE), or uploads get a bare 413."""
+    limit = settings.MAX_UPLOAD_SIZE
+    text = "".join(conf.read_text(encoding="utf-8") for conf in sorted(folder.glob("*.conf")))
+    sizes = [int(n) * UNITS[unit.lower()] for n, unit in BODY_SIZE.findall(text)]
+    nginx_limit = max(sizes, default=1024 * 1024)  # nginx's own default is 1m
+    if 0 < nginx_limit < limit:  # 0: no limit
+        return [
+            Finding(
+                "nginx.body_size",
+                FAIL,
+                f"{where}: nginx refuses request bodies over {nginx_limit // 1024} KiB (a 413), "
+                f"the app accepts {limit // 1024} KiB",
+                "Render the config with the app's DJANGO_MAX_UPLOAD_MB (media-body-size.conf "
+                "sets client_max_body_size from it) and reload nginx.",
+            )
+        ]
+    return [Finding("nginx.body_size", OK, f"{where}: nginx accepts uploads the app accepts")]
+
+{%- endif %}
+
 
 def check_nginx_config(context: "Context") -> list[Finding]:
-    """The site config rendered from deploy/nginx/ (and a deployed copy, if given)."""
+    """Nginx: the site config deploy/nginx/ renders (and a deployed one, if given) has
+    aliases ending in '/' that match the roots and the app's upload limit, and passes nginx -t."""
     if not (NGINX_DEPLOY / "nginx_config.py").exists():
         return []
     renderer = nginx_config_module()
@@ -416,6 +497,9 @@ def check_nginx_config(context: "Context") -> list[Finding]:
         }
         main = renderer.render("local", conf, roots)
         findings += compare_aliases("deploy/nginx/ rendered", aliases(conf))
+{%- if cookiecutter.media_storage != "none" %}
+        findings += compare_body_size("deploy/nginx/ rendered", conf)
+{%- endif %}
         nginx = renderer.nginx_binary()
         if nginx:
             test = subprocess.run(  # noqa: S603 (nginx found on PATH or by $NGINX)
@@ -446,6 +530,9 @@ def check_nginx_config(context: "Context") -> list[Finding]:
             )
     if context.nginx_config is not None:
         findings += compare_aliases(str(context.nginx_config), aliases(context.nginx_config))
+{%- if cookiecutter.media_storage != "none" %}
+        findings += compare_body_size(str(context.nginx_config), context.nginx_config)
+{%- endif %}
     return findings
 
 
@@ -482,6 +569,8 @@ def public_read_statements(policy: dict, bucket: str, prefix: str) -> list[str]:
 
 
 def check_bucket(context: "Context") -> list[Finding]:
+    """S3: the bucket answers with the configured credentials; media/ is not public (S3
+    media); S3 + CDN: CORS lets the site's origin fetch fonts, and hashed objects are immutable."""
     found = bucket_client()
     if found is None:
         return []
@@ -523,7 +612,7 @@ def check_bucket(context: "Context") -> list[Finding]:
 
 
 def check_published_static(context: "Context", client, bucket: str) -> list[Finding]:
-    """Where static files are published to the bucket: CORS and immutable caching."""
+    """S3 + CDN: CORS lets the site's origin fetch fonts; every hashed object is immutable."""
     storage, manifest = context.storage, context.manifest
     if not manifest or not hasattr(storage, "published_location"):
         return []
@@ -579,6 +668,184 @@ def check_published_static(context: "Context", client, bucket: str) -> list[Find
     return findings
 
 
+# ------------------------------------------------------------------------------ live (--url)
+
+HASHED_NAME = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{12}(?P<suffix>\.[^./]+)$")
+ONE_YEAR = 31_536_000
+# With `X-Content-Type-Options: nosniff`, browsers refuse stylesheets and scripts sent as
+# anything else: the page loses its styling or its behaviour.
+STRICT_TYPES = {".css": {"text/css"}, ".js": {"text/javascript", "application/javascript"}}
+SAME_TYPES = [{"image/x-icon", "image/vnd.microsoft.icon"}, *STRICT_TYPES.values()]
+TEXT_TYPES = {"text/css", "text/javascript", "application/javascript", "image/svg+xml"}
+STATUS_FIXES = {
+    403: "The web server may not read the file: run static_doctor on the server "
+    "(collected.readable names the chmod) or check the bucket policy.",
+    404: f"The server does not have it: `{COLLECT}` for the release it runs; with nginx, the "
+    "alias must end in '/' (nginx.aliases); with S3, the publish must have finished.",
+}
+PAGE_FIXES = {
+    # urllib stops after 10 redirects, or at once when one leads back to a URL already seen.
+    "redirect": "Django never sees the request as HTTPS: the proxy that ends TLS must send "
+    "X-Forwarded-Proto, and gunicorn must trust its address (FORWARDED_ALLOW_IPS).",
+    502: "The app server is not answering: read its log (journalctl -u <service>); the "
+    "start-up guard names a missing manifest or a dotfile in STATIC_ROOT.",
+    503: "The app server is not answering: read its log (journalctl -u <service>).",
+    504: "The app server is too slow to answer, or not answering: read its log.",
+}
+RESTART = (
+    "The site serves another release than these settings describe: restart the app server "
+    "after collectstatic, check that DJANGO_RELEASE_ID is the release that is live, and purge "
+    "cached pages at the CDN."
+)
+
+
+def live_pages(urls: list[str]) -> list[str]:
+    """The pages given, and the admin's login page of the first one's site (admin styling)."""
+    pages = list(urls)
+    if "django.contrib.admin" in settings.INSTALLED_APPS:
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            login = urljoin(urls[0], reverse("admin:login"))
+        except NoReverseMatch:
+            return pages
+        if login not in pages:
+            pages.append(login)
+    return pages
+
+
+def static_name(url: str, prefix: str) -> str | None:
+    """The static file's name if `url` is under STATIC_URL, e.g. css/site.3f2a1c9b7e4d.css."""
+    if not url.startswith(prefix):
+        return None
+    return unquote(url[len(prefix) :].split("?")[0])
+
+
+def release_verdict(name: str, manifest: dict) -> tuple[str, str, str]:
+    """(verdict, what was seen, fix) for a static name the live site linked."""
+    if name in manifest.values():
+        return OK, "this release's file", ""
+    if name in manifest:
+        return (
+            WARN,
+            "linked without its hash (a deploy leaves browsers with the old file)",
+            "Link it with the static template tag: the manifest storage adds the hash.",
+        )
+    match = HASHED_NAME.match(name)
+    original = match and match["stem"] + match["suffix"]
+    if original and original in manifest:
+        return FAIL, f"not this release's file (this release has {manifest[original]})", RESTART
+    return FAIL, "not in this release's manifest", RESTART
+
+
+def judge_asset(asset: live.Fetched, prefix: str, manifest: dict) -> Finding:
+    """One line for one asset: status, type, encoding, caching, and which release it is."""
+    if asset.status is None:
+        return Finding(
+            "live.asset",
+            FAIL,
+            f"{asset.url}: no answer ({asset.error}), linked from {asset.referrer}",
+            "Is the host up and reachable from here? STATIC_URL and DJANGO_STATIC_CDN_URL "
+            "must name a host browsers can reach.",
+        )
+    if asset.status != 200:
+        return Finding(
+            "live.asset",
+            FAIL,
+            f"{asset.url}: answered {asset.status}, linked from {asset.referrer}",
+            STATUS_FIXES.get(asset.status, "Open the URL and read the server's log for it."),
+        )
+    path = urlsplit(asset.url).path
+    suffix = posixpath.splitext(path)[1].lower()
+    content_type = asset.header("Content-Type").split(";")[0].strip().lower()
+    encoding = asset.header("Content-Encoding") or "identity"
+    cache_control = asset.header("Cache-Control")
+    verdicts, notes, fixes = [OK], [], []
+
+    def note(verdict: str, seen: str, fix: str) -> None:
+        verdicts.append(verdict)
+        notes.append(seen)
+        if fix and fix not in fixes:
+            fixes.append(fix)
+
+    expected = mimetypes.guess_type(path)[0]
+    same = content_type == expected or any({content_type, expected} <= s for s in SAME_TYPES)
+    if expected and not same:
+        note(
+            FAIL if suffix in STRICT_TYPES else WARN,
+            f"sent as {content_type or 'no type'}, not {expected}",
+            "Serve files with their type: nginx needs `include mime.types;`, S3 objects the "
+            "ContentType collectstatic sets (re-publish).",
+        )
+    if content_type in TEXT_TYPES and encoding == "identity" and len(asset.body) > 1024:
+        note(
+            WARN,
+            "sent uncompressed",
+            "Send the .br/.gz that collectstatic writes (WhiteNoise and nginx's gzip_static "
+            "do), or turn on the CDN's compression.",
+        )
+    if encoding != "identity" and "accept-encoding" not in asset.header("Vary").lower():
+        note(
+            WARN,
+            "compressed without Vary: Accept-Encoding",
+            "Add Vary: Accept-Encoding, or a shared cache serves compressed bytes to anyone.",
+        )
+    name = static_name(asset.url, prefix)
+    if name is not None and manifest:
+        note(*release_verdict(name, manifest))
+    if name is not None and HASHED_NAME.match(name):
+        age = re.search(r"max-age=(\d+)", cache_control)
+        if not age or int(age.group(1)) < ONE_YEAR:
+            note(
+                WARN,
+                "a hashed name cached for less than a year",
+                "Hashed names never change: serve them with Cache-Control: public, "
+                "max-age=31536000, immutable.",
+            )
+    headers = f"{content_type or 'no type'}, {encoding}, {cache_control or 'no Cache-Control'}"
+    worst = FAIL if FAIL in verdicts else WARN if WARN in verdicts else OK
+    seen = f"{asset.url}: 200 {headers}" + "".join(f"; {n}" for n in notes)
+    return Finding("live.asset", worst, seen, " ".join(fixes))
+
+
+def judge_page(page: live.Fetched) -> Finding:
+    if page.status == 200:
+        return Finding("live.page", OK, f"{page.url}: 200")
+    if page.status and 300 <= page.status < 400:
+        seen, fix = f"redirects in a loop ({page.status} again and again)", PAGE_FIXES["redirect"]
+    elif page.status:
+        seen, fix = f"answered {page.status}", PAGE_FIXES.get(page.status, "")
+    else:
+        seen, fix = f"no answer ({page.error})", ""
+    fix = fix or "Open the page and read the server's log for it."
+    return Finding("live.page", FAIL, f"{page.url}: {seen}", fix)
+
+
+def check_live(context: "Context") -> list[Finding]:
+    """--url: each page answers 200; each asset it loads, and each url() in its CSS, answers
+    200 with its type, compressed, a hashed name cached for a year, and is this release's file."""
+    if not context.urls:
+        return []
+    pages, assets = live.crawl(live_pages(context.urls))
+    findings = []
+    for page in pages:
+        findings.append(judge_page(page))
+    for asset in assets:
+        prefix = urljoin(asset.referrer, settings.STATIC_URL)
+        finding = judge_asset(asset, prefix, context.manifest)
+        if asset.url.startswith("http:") and asset.referrer.startswith("https:"):
+            finding.verdict = FAIL
+            finding.seen += f"; mixed content: {asset.referrer} is https, browsers block this"
+            finding.fix += (
+                " Link assets over https: DJANGO_STATIC_CDN_URL, DJANGO_STATIC_HOST and "
+                "STATIC_URL with https:// or a path only; behind a proxy, X-Forwarded-Proto."
+            )
+        findings.append(finding)
+    if len(assets) >= live.MOST_ASSETS:
+        findings.append(Finding("live.asset", WARN, f"stopped after {live.MOST_ASSETS} assets", ""))
+    return findings
+
+
 CHECKS = [
     check_urls,
     check_roots,
@@ -586,6 +853,7 @@ CHECKS = [
     check_manifest_storage,
     check_whitenoise,
     check_release_id,
+    check_s3_acl,
     check_manifest,
     check_template_references,
     check_css_references,
@@ -594,6 +862,7 @@ CHECKS = [
     check_stale,
     check_nginx_config,
     check_bucket,
+    check_live,
 ]
 
 
@@ -604,11 +873,12 @@ class Context:
     storage: ManifestFilesMixin | None
     manifest: dict
     nginx_config: Path | None = None  # a deployed site folder to compare with the settings
+    urls: list[str] = field(default_factory=list)  # live pages to fetch (--url)
 
 
-def diagnose(nginx_config: Path | None = None) -> list[Finding]:
+def diagnose(nginx_config: Path | None = None, urls: list[str] | None = None) -> list[Finding]:
     """Every check that applies to this project."""
-    context = Context(*load_manifest(), nginx_config=nginx_config)
+    context = Context(*load_manifest(), nginx_config=nginx_config, urls=urls or [])
     findings = []
     for check in CHECKS:
         findings.extend(check(context))

@@ -40,10 +40,16 @@ def template_static_references():
                 yield path, str(node.path.var)
 
 
-def css_references(css: str):
-    """Yield each relative URL in a stylesheet's url() and @import, without query or fragment."""
+def css_urls(css: str):
+    """Yield each URL in a stylesheet's url() and @import, as written, but data: URIs."""
     for match in CSS_URL.finditer(css):
         url = (match.group("url") or match.group("import")).strip()
-        if url.startswith(("data:", "http:", "https:", "//", "#", "/")):
-            continue
-        yield url.split("#")[0].split("?")[0]
+        if not url.startswith(("data:", "#")):
+            yield url
+
+
+def css_references(css: str):
+    """Yield each relative URL in a stylesheet's url() and @import, without query or fragment."""
+    for url in css_urls(css):
+        if not url.startswith(("http:", "https:", "//", "/")):
+            yield url.split("#")[0].split("?")[0]

@@ -1,13 +1,18 @@
 """python manage.py static_doctor: diagnose how this project stores and serves static files.
 
+With --url it also fetches the live pages (and the admin's login page), every asset they
+load and every url() in their stylesheets, and reports each asset's status, type, encoding,
+caching, and whether its hashed name is this release's.
+
 Each finding is one line, a verdict (ok, warn, fail), what was seen, and the fix. The exit
 status is 1 if anything failed, so CI can gate a deploy on it. `--format json` for machines.
 """
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from ...doctor import FAIL, OK, WARN, diagnose
 
@@ -15,7 +20,10 @@ MARKS = {OK: "ok  ", WARN: "WARN", FAIL: "FAIL"}
 
 
 class Command(BaseCommand):
-    help = "Diagnose static and media serving: settings and collected files, with fixes."
+    help = (
+        "Diagnose static and media serving: settings, collected files, the web server's "
+        "config, the bucket, and with --url the live site; each finding with its fix."
+    )
     requires_system_checks = []  # it reports what the checks would refuse, with more detail
 
     def add_arguments(self, parser):
@@ -25,9 +33,23 @@ class Command(BaseCommand):
             type=Path,
             help="a deployed site folder to compare with the settings, e.g. /etc/nginx/<project>",
         )
+        parser.add_argument(
+            "--url",
+            action="append",
+            default=[],
+            help="a live page to fetch with every asset it loads, e.g. https://example.com/ "
+            "(repeat for more pages)",
+        )
 
     def handle(self, *args, **options):
-        findings = diagnose(options["nginx_config"])
+        for url in options["url"]:
+            parts = urlsplit(url)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise CommandError(
+                    f"--url {url!r} is not a page address: give the full URL, e.g. "
+                    "--url https://example.com/"
+                )
+        findings = diagnose(options["nginx_config"], options["url"])
         failed = [finding for finding in findings if finding.verdict == FAIL]
         if options["format"] == "json":
             report = {"ok": not failed, "findings": [f.as_dict() for f in findings]}
