@@ -66,6 +66,24 @@ def validate_no_control_characters(value: str) -> str | None:
     return None
 
 
+def validate_no_template_syntax(value: str) -> str | None:
+    """Refuse Jinja syntax: an answer is text, and files render it as text.
+
+    Cookiecutter's sandboxed environment (local_extensions.py) already stopped anything that
+    reached for Python; what is left would be copied verbatim into files and names. The
+    markers are spelled out below because Cookiecutter renders this file with Jinja too.
+    Valid: ``Curly {braces}``. Invalid: a double brace, a brace-percent or brace-hash pair.
+    """
+    brace = "{"
+    for marker in (brace + brace, brace + "%", brace + "#"):
+        if marker in value:
+            return (
+                f"contains `{marker}`, template syntax. "
+                "Answers are plain text: remove the template part"
+            )
+    return None
+
+
 def validate_project_name(value: str) -> str | None:
     """Require a visible name. Valid: ``My Site``, ``Café "Zürich"``. Invalid: ``""``, ``"   "``."""
     if not value.strip():
@@ -144,17 +162,22 @@ VALIDATORS = {
 }
 
 
+def answer_error(field: str, value: str) -> str | None:
+    """`ERROR: field: problem. fix.` for an invalid answer, None for a valid one.
+
+    local_extensions.py calls this too, for the project folder's name, which cookiecutter
+    creates before this hook runs.
+    """
+    problem = validate_no_control_characters(value) or validate_no_template_syntax(value)
+    if problem is None and field in VALIDATORS:
+        problem = VALIDATORS[field](value)
+    return f"ERROR: {field}: {problem}." if problem else None
+
+
 def find_errors(context: dict) -> list[str]:
     """Return one `ERROR: field: problem. fix.` line per invalid answer."""
-    errors = []
-    for field in FREE_TEXT_FIELDS:
-        value = context[field]
-        problem = validate_no_control_characters(value)
-        if problem is None and field in VALIDATORS:
-            problem = VALIDATORS[field](value)
-        if problem:
-            errors.append(f"ERROR: {field}: {problem}.")
-    return errors
+    errors = [answer_error(field, context[field]) for field in FREE_TEXT_FIELDS]
+    return [error for error in errors if error]
 
 
 def main() -> int:

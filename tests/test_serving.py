@@ -12,14 +12,14 @@ import requests
 from .conftest import SUPERUSER, serve_env
 from .crawl import asset_problems, crawl_assets
 from .servers import exits, free_port, running
-from .variants import VARIANTS, variant_id
+from .variants import PROJECT_TEMPLATE_DIR, VARIANTS, variant_id
 
 WHITENOISE_VARIANTS = [a for a in VARIANTS if a["serving_strategy"] == "whitenoise"]
 
 pytestmark = pytest.mark.serving
 
 PAGES = ["/", "/admin/login/"]
-PNG = Path(__file__).parent.parent / "{{cookiecutter.project_slug}}/static/img/landscape.png"
+PNG = PROJECT_TEMPLATE_DIR / "static" / "img" / "landscape.png"
 
 
 def test_production_settings_pass_check_deploy(site):

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+# The project template; its name's filter refuses a bad package name before it is created.
+PROJECT_TEMPLATE_DIR = TEMPLATE_DIR / "{{cookiecutter.project_slug|project_folder}}"
 COOKIECUTTER_JSON = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
 
 CHOICES = {
