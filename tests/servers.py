@@ -106,6 +106,17 @@ def exits(command: list[str], cwd: Path, env: dict, timeout: float = 60) -> tupl
     return process.returncode, output
 
 
+def raw_get(port: int, path: str, host: str = LOOPBACK) -> tuple[int, bytes]:
+    """GET `path` exactly as written: no client-side normalising of `..` or `%2e`."""
+    connection = http.client.HTTPConnection(LOOPBACK, port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": host})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
 def responds(url: str, **kwargs) -> bool:
     """True once something listens at `url` and answers HTTP, whatever the status."""
     try:

@@ -165,14 +165,28 @@ def test_second_upload_with_the_same_name_keeps_the_first(media_site):
     assert requests.get(second, timeout=30).content == b"second version", media_site.name
 
 
-@pytest.mark.parametrize("name", ["page.html", "drawing.svg", "trick.png.html"])
-def test_uploaded_markup_is_a_sandboxed_download_never_a_page(media_site, name):
+# Uploads whose bytes are markup and script: name, and the only type each may come back with.
+HOSTILE_UPLOADS = {
+    "page.html": "application/octet-stream",
+    "drawing.svg": "application/octet-stream",
+    "trick.png.html": "application/octet-stream",
+    "script.js": "application/octet-stream",
+    "no-extension": "application/octet-stream",
+    "fake.png": "image/png",  # a PNG name: typed by its name, never by the uploader's text/html
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_UPLOADS)
+def test_uploaded_markup_never_comes_back_renderable_on_the_site(media_site, name):
     session = admin_session(media_site)
-    url = upload(session, media_site, name, b"<script>alert(document.cookie)</script>", "text/html")
-    headers = requests.get(url, timeout=30).headers
-    where = f"{media_site.name}: {url}"
-    assert headers["Content-Type"] == "application/octet-stream", where
-    assert headers["Content-Disposition"].startswith("attachment"), where
+    markup = b"<html><script>alert(document.cookie)</script></html>"
+    url = upload(session, media_site, name, markup, "text/html")
+    response = requests.get(url, timeout=30)
+    headers, where = response.headers, f"{media_site.name}: {url}"
+    assert response.status_code == 200 and response.content == markup, where
+    assert headers["Content-Type"] == HOSTILE_UPLOADS[name], where
+    if HOSTILE_UPLOADS[name] == "application/octet-stream":
+        assert headers["Content-Disposition"].startswith("attachment"), where
     if in_bucket(media_site):  # S3 sets no CSP: the answer comes from the bucket's origin
         assert urlsplit(url).netloc != urlsplit(media_site.url).netloc, where
     else:

@@ -1,0 +1,109 @@
+"""No probe reads outside the static and media roots, on any variant: traversal (`..`, encoded
+and doubled), dotfiles, a symlink planted in a root, and for S3 + CDN private bucket objects
+through the CDN stand-in. Requests are sent raw, so nothing normalises them on the way.
+
+Each server that answers for static files is probed: gunicorn with WhiteNoise, nginx, and the
+CDN stand-in in front of the bucket. A probe passes when it is not a 200 and its body holds
+none of the planted or secret contents.
+"""
+
+import re
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+
+from .servers import raw_get
+from .test_s3_cdn import s3_client
+
+pytestmark = pytest.mark.serving
+
+# Planted contents; none may ever come back.
+PLANTED, OUTSIDE, PRIVATE = b"PLANTED-DOTFILE", b"OUTSIDE-THE-ROOTS", b"PRIVATE-OBJECT"
+
+PROBES = [
+    "/static../.env",
+    "/static/../.env",
+    "/static/%2e%2e/.env",
+    "/static/..%2f.env",
+    "/static/%2e%2e%2f.env",
+    "/static/%252e%252e/.env",
+    "/static/css/../../.env",
+    "/static/./../.env",
+    "/static/.hidden",
+    "/static/.git/config",
+    "/static/css/leak.css",
+    "/static//etc/passwd",
+    "/static/..\\.env",
+    "/static../db.sqlite3",
+    "/static/../manage.py",
+    "/media../.env",
+    "/media/../.env",
+    "/media/.env",
+    "/media/%2e%2e/db.sqlite3",
+    "/media/leak.txt",
+]
+# Through the CDN stand-in: bucket objects outside static/ (uploads, manifests).
+CDN_PROBES = [
+    "/static/../media/planted-probe.txt",
+    "/static/%2e%2e/media/planted-probe.txt",
+    "/static/..%2fmedia/planted-probe.txt",
+    "/static/%2e%2e%2fmedia%2fplanted-probe.txt",
+    "/media/planted-probe.txt",
+    "/static/../manifests/local.json",
+    "/static/%2e%2e/manifests/local.json",
+    "/manifests/local.json",
+    "/static/.hidden",
+]
+
+
+def plant(site, tmp_path) -> list:
+    """Files a careless deploy could leave: a dotfile, a .git folder, symlinks out."""
+    project = site.project
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(OUTSIDE)
+    static, media = project / "staticfiles", project / "media"
+    media.mkdir(exist_ok=True)
+    (static / ".hidden").write_bytes(PLANTED)
+    (static / ".git").mkdir()
+    (static / ".git" / "config").write_bytes(PLANTED)
+    (static / "css" / "leak.css").symlink_to(outside)
+    (media / "leak.txt").symlink_to(outside)
+    return [static / ".hidden", static / ".git", static / "css" / "leak.css", media / "leak.txt"]
+
+
+def remove(paths: list) -> None:
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def leaked(port: int, probes: list[str], secrets: list[bytes]) -> list[str]:
+    found = []
+    for path in probes:
+        status, body = raw_get(port, path)
+        if status == 200 or any(secret in body for secret in secrets):
+            found.append(f"{path}: {status}, {body[:80]!r}")
+    return found
+
+
+def test_no_probe_reads_outside_the_roots(site, tmp_path):
+    secret_key = re.search(r"DJANGO_SECRET_KEY=(\S+)", (site.project / ".env").read_text())[1]
+    secrets = [secret_key.encode(), PLANTED, OUTSIDE, PRIVATE, b"SQLite format", b"#!/usr/bin"]
+    planted = plant(site, tmp_path)
+    try:
+        leaks = [f"site: {leak}" for leak in leaked(site.port, PROBES, secrets)]
+    finally:
+        remove(planted)
+    stack = site.local_stack_env()
+    if "DJANGO_STATIC_CDN_URL" in stack:
+        client, bucket = s3_client(site), stack["DJANGO_S3_BUCKET"]
+        client.put_object(Bucket=bucket, Key="media/planted-probe.txt", Body=PRIVATE)
+        try:
+            cdn_port = urlsplit(stack["DJANGO_STATIC_CDN_URL"]).port
+            leaks += [f"CDN: {leak}" for leak in leaked(cdn_port, CDN_PROBES + PROBES, secrets)]
+        finally:
+            client.delete_object(Bucket=bucket, Key="media/planted-probe.txt")
+    assert not leaks, f"{site.name}:\n" + "\n".join(leaks)
