@@ -476,18 +476,19 @@ DOCTOR_CHECK = re.compile(r"(settings|collected|nginx|bucket|live)\.[a-z0-9_]+")
 
 
 def doctor_checks(source: str) -> list[tuple[list[str], str]]:
-    """(check names, description) for each function in doctor.py's CHECKS, in order.
+    """(check names, description) for each function in doctor.py's CHECKS groups, in order.
 
     A check's names are the first argument of every Finding it (or a helper it calls)
     builds; its description is the function's docstring.
     """
     tree = ast.parse(source)
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
-    checks = next(
-        node.value.elts
+    groups = next(
+        node.value
         for node in tree.body
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "CHECKS"
     )
+    checks = [check for group in groups.values for check in group.elts]
 
     def names(function: ast.FunctionDef, seen: set) -> list[str]:
         found = []

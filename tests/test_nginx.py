@@ -123,6 +123,71 @@ def page_if_changed(session, url: str, old_html: str) -> str | None:
     return response.text if response.ok and response.text != old_html else None
 
 
+def failed_deploy(stack, release: str) -> str:
+    """Run a deploy that must fail; its output."""
+    result = subprocess.run(
+        ["deploy/nginx/deploy.sh", "deploy", release],
+        cwd=stack.source,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, f"{stack.name}: the broken deploy succeeded\n{output[-2000:]}"
+    return output
+
+
+def assert_still_live(stack, live: Path) -> None:
+    """`current` is where it was, and the live release serves every page and asset."""
+    assert (stack.app_root / "current").resolve() == live, f"{stack.name}: current moved"
+    session = stack.session()
+    for page in ("/", "/admin/login/"):
+        _, assets = crawl_assets(session, stack.https_url + page)
+        problems = [problem for asset in assets for problem in asset_problems(asset)]
+        assert assets and not problems, f"{stack.name}, {page}:\n" + "\n".join(problems)
+
+
+def test_a_collectstatic_failing_halfway_stops_the_deploy_and_the_site_stays(
+    nginx_production, tmp_path
+):
+    """A file that cannot be read mid-way through collectstatic (a dangling symlink): the
+    deploy stops before the switch, says which file, and v1 keeps serving."""
+    stack = nginx_production
+    live = (stack.app_root / "current").resolve()
+    broken = stack.source / "static" / "css" / "zz-unreadable.css"
+    broken.symlink_to(tmp_path / "gone.css")
+    try:
+        output = failed_deploy(stack, "broken-collect")
+    finally:
+        broken.unlink()
+    assert "zz-unreadable.css" in output, output[-2000:]
+    assert_still_live(stack, live)
+
+
+def test_a_template_linking_a_missing_file_stops_the_deploy_with_its_name(nginx_production):
+    """Caught while building the release, with the template and the path, never as a 500."""
+    stack = nginx_production
+    live = (stack.app_root / "current").resolve()
+    base = stack.source / "templates" / "base.html"
+    original = base.read_text()
+    base.write_text(
+        original.replace(
+            "</body>",
+            '{% if user.is_superuser %}<link rel="stylesheet" '
+            "href=\"{% static 'css/never-added.css' %}\">{% endif %}</body>",
+        )
+    )
+    try:
+        output = failed_deploy(stack, "missing-entry")
+    finally:
+        base.write_text(original)
+    assert "collected.template_references" in output, output[-2000:]
+    assert "base.html: css/never-added.css" in output, output[-2000:]
+    assert_still_live(stack, live)
+
+
 def test_old_pages_keep_their_assets_across_a_release_and_a_rollback(nginx_production):
     stack, session = nginx_production, nginx_production.session()
     home = stack.https_url + "/"

@@ -44,6 +44,13 @@ def test_healthy_project_passes(collected_static):
     assert status == 0 and not failed, failed
 
 
+def test_only_runs_the_named_group(collected_static):
+    out = StringIO()
+    call_command("static_doctor", "--format", "json", "--only", "collected", stdout=out)
+    names = {finding["check"] for finding in json.loads(out.getvalue())["findings"]}
+    assert names and all(name.startswith("collected.") for name in names), names
+
+
 def test_collectstatic_not_run_fails_with_the_command(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "empty"
     settings.RELEASE_ID = "never-collected"  # where each release has its own manifest

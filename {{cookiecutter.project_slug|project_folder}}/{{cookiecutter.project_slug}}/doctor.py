@@ -846,24 +846,30 @@ def check_live(context: "Context") -> list[Finding]:
     return findings
 
 
-CHECKS = [
-    check_urls,
-    check_roots,
-    check_debug,
-    check_manifest_storage,
-    check_whitenoise,
-    check_release_id,
-    check_s3_acl,
-    check_manifest,
-    check_template_references,
-    check_css_references,
-    check_static_root_contents,
-    check_readable_by_web_server,
-    check_stale,
-    check_nginx_config,
-    check_bucket,
-    check_live,
-]
+# Each group's checks, in the order they run; a group is the prefix of its findings' names
+# (`static_doctor --only collected` runs one group, e.g. in a deploy right after collectstatic).
+CHECKS = {
+    "settings": [
+        check_urls,
+        check_roots,
+        check_debug,
+        check_manifest_storage,
+        check_whitenoise,
+        check_release_id,
+        check_s3_acl,
+    ],
+    "collected": [
+        check_manifest,
+        check_template_references,
+        check_css_references,
+        check_static_root_contents,
+        check_readable_by_web_server,
+        check_stale,
+    ],
+    "nginx": [check_nginx_config],
+    "bucket": [check_bucket],
+    "live": [check_live],
+}
 
 
 @dataclass
@@ -876,10 +882,16 @@ class Context:
     urls: list[str] = field(default_factory=list)  # live pages to fetch (--url)
 
 
-def diagnose(nginx_config: Path | None = None, urls: list[str] | None = None) -> list[Finding]:
-    """Every check that applies to this project."""
+def diagnose(
+    nginx_config: Path | None = None,
+    urls: list[str] | None = None,
+    only: list[str] | None = None,
+) -> list[Finding]:
+    """Every check that applies to this project, or those of the groups in `only`."""
     context = Context(*load_manifest(), nginx_config=nginx_config, urls=urls or [])
     findings = []
-    for check in CHECKS:
-        findings.extend(check(context))
+    for group, checks in CHECKS.items():
+        if not only or group in only:
+            for check in checks:
+                findings.extend(check(context))
     return findings

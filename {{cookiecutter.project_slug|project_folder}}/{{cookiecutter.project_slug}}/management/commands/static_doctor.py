@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...doctor import FAIL, OK, WARN, diagnose
+from ...doctor import CHECKS, FAIL, OK, WARN, diagnose
 
 MARKS = {OK: "ok  ", WARN: "WARN", FAIL: "FAIL"}
 
@@ -34,6 +34,13 @@ class Command(BaseCommand):
             help="a deployed site folder to compare with the settings, e.g. /etc/nginx/<project>",
         )
         parser.add_argument(
+            "--only",
+            action="append",
+            choices=list(CHECKS),
+            help="run only this group of checks (repeat for more), e.g. --only collected "
+            "right after collectstatic in a deploy",
+        )
+        parser.add_argument(
             "--url",
             action="append",
             default=[],
@@ -49,7 +56,10 @@ class Command(BaseCommand):
                     f"--url {url!r} is not a page address: give the full URL, e.g. "
                     "--url https://example.com/"
                 )
-        findings = diagnose(options["nginx_config"], options["url"])
+        only = options["only"] or []
+        if options["url"] and only and "live" not in only:
+            only.append("live")
+        findings = diagnose(options["nginx_config"], options["url"], only)
         failed = [finding for finding in findings if finding.verdict == FAIL]
         if options["format"] == "json":
             report = {"ok": not failed, "findings": [f.as_dict() for f in findings]}
