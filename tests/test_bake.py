@@ -170,12 +170,58 @@ def test_media_none_leaves_no_trace_of_the_upload_demo(cookies_session, answers)
     assert not traces, f"{answers}:\n" + "\n".join(traces)
 
 
-def test_two_bakes_get_different_secret_keys(cookies):
-    keys = {
-        (Path(cookies.bake().project_path) / ".env").read_text().split("DJANGO_SECRET_KEY=")[1][:60]
-        for _ in range(2)
-    }
-    assert len(keys) == 2
+def secret_key(project: Path) -> str:
+    return re.search(r"^DJANGO_SECRET_KEY=(.*)$", (project / ".env").read_text(), re.M)[1]
+
+
+def test_two_bakes_get_different_long_secret_keys_that_settings_read_back(cookies):
+    """Each bake its own key, >= 50 characters, and Django's settings (through the env-file
+    loader, django-environ) read exactly that key back."""
+    projects = [Path(cookies.bake().project_path) for _ in range(2)]
+    keys = [secret_key(project) for project in projects]
+    assert keys[0] != keys[1]
+    assert all(len(key) >= 50 for key in keys), [len(key) for key in keys]
+    venv = project_environment(projects[0])
+    read_back = run(
+        [
+            str(venv / "bin" / "python"),
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(repr(settings.SECRET_KEY))",
+        ],
+        projects[0],
+        {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+    )
+    assert read_back.strip().splitlines()[-1] == repr(keys[0])
+
+
+# What a credential looks like, wherever it would be written.
+CREDENTIALS = re.compile(
+    r"AKIA[0-9A-Z]{16}"  # an AWS access key id
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+    r"|^[ \t]*(DJANGO_SECRET_KEY|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID)[ \t]*=[ \t]*\S",
+    re.M,
+)
+
+
+@pytest.mark.parametrize("answers", VARIANTS, ids=VARIANT_IDS)
+def test_no_key_or_credential_is_in_a_tracked_file(bake, answers, tmp_path):
+    """`git init && git add .` in the generated project tracks neither .env nor any key."""
+    project = tmp_path / "project"
+    shutil.copytree(bake(answers), project, ignore=shutil.ignore_patterns(".venv", ".run"))
+    key = secret_key(project)
+    run(["git", "init", "--quiet"], project)
+    run(["git", "add", "--all"], project)
+    tracked = run(["git", "ls-files"], project).split()
+    assert ".env" not in tracked and ".env.example" in tracked, tracked
+    leaks = []
+    for name in tracked:
+        text = (project / name).read_text(encoding="utf-8", errors="replace")
+        if key in text:
+            leaks.append(f"{name}: holds the project's secret key")
+        leaks += [f"{name}: {match.group(0)!r}" for match in CREDENTIALS.finditer(text)]
+    assert len(tracked) > 50 and not leaks, "\n".join(leaks)
 
 
 @pytest.fixture(scope="module")
