@@ -1,6 +1,7 @@
 """The Nginx strategy against real nginx: probes, the production config, releases, rollback."""
 
 import http.client
+import json
 import socket
 import ssl
 import subprocess
@@ -221,3 +222,40 @@ def test_old_pages_keep_their_assets_across_a_release_and_a_rollback(nginx_produ
     problems = [problem for asset in assets for problem in asset_problems(asset)]
     assert not problems, f"{stack.name} after rollback:\n" + "\n".join(problems)
     assert "v1  <- current" in stack.deploy("list")
+
+
+UPLOAD_AND_SUM = (
+    "import hashlib, json; from django.core.files.base import ContentFile; "
+    "from uploads.models import Upload; "
+    "Upload.objects.create(title='kept', file=ContentFile(b'kept across releases', 'kept.txt')) "
+    "if not Upload.objects.exists() else None; "
+    "print(json.dumps({u.file.name: hashlib.sha256(u.file.open('rb').read()).hexdigest() "
+    "for u in Upload.objects.all()}))"
+)
+
+
+def current_uploads(stack) -> dict[str, str]:
+    """Upload rows of the live release and their files' checksums (one is added if none)."""
+    current = stack.app_root / "current"
+    release = dict(
+        line.split("=", 1) for line in (current / "release.env").read_text().splitlines() if line
+    )
+    python = str(current / ".venv" / "bin" / "python")
+    output = run([python, "manage.py", "shell", "-c", UPLOAD_AND_SUM], current, stack.env | release)
+    return json.loads(output.strip().splitlines()[-1])
+
+
+LOCAL_MEDIA = [answers for answers in NGINX_VARIANTS if answers["media_storage"] == "local"]
+
+
+@pytest.mark.parametrize("nginx_production", LOCAL_MEDIA, ids=variant_id, indirect=True)
+def test_uploads_keep_their_bytes_across_a_deploy_and_a_rollback(nginx_production):
+    stack = nginx_production
+    before = current_uploads(stack)
+    assert before, f"{stack.name}: no upload to follow"
+    stack.deploy("deploy", "v-media")
+    assert current_uploads(stack) == before, f"{stack.name}: uploads changed by a deploy"
+    stack.deploy("rollback")
+    assert current_uploads(stack) == before, f"{stack.name}: uploads changed by a rollback"
+    for name in before:
+        assert (stack.app_root / "shared" / "media" / name).is_file(), name

@@ -11,6 +11,7 @@
 #   shared/static/    STATIC_ROOT of every release: only ever added to, never cleared, so
 #                     pages of the previous release keep their CSS and JS during a deploy
 #   shared/media/     uploads: a deploy never touches them
+#   shared/db.sqlite3 the database, when shared/.env sets no DATABASE_URL (one for all releases)
 #   current           -> releases/<id>, switched atomically
 #   releases.log      deployed ids, oldest first
 #
@@ -87,6 +88,11 @@ DJANGO_RELEASE_ID=$id
 DJANGO_STATIC_ROOT=$APP_ROOT/shared/static
 DJANGO_MEDIA_ROOT=$APP_ROOT/shared/media
 ENV
+  if ! grep -Eq '^[[:space:]]*DATABASE_URL=' "$APP_ROOT/shared/.env"; then
+    # SQLite's default file is in the project folder, a new one per release: every deploy
+    # would start empty and lose what users added. Keep it in shared/ instead.
+    echo "DATABASE_URL=sqlite:///$APP_ROOT/shared/db.sqlite3" >> "$release/release.env"
+  fi
   say "Installing requirements"
   install_requirements "$release"
   say "Checking the production settings"
