@@ -174,6 +174,7 @@ def secret_key(project: Path) -> str:
     return re.search(r"^DJANGO_SECRET_KEY=(.*)$", (project / ".env").read_text(), re.M)[1]
 
 
+@pytest.mark.threat("Secrets", "Fresh key per bake, >= 50 characters, read back by Django")
 def test_two_bakes_get_different_long_secret_keys_that_settings_read_back(cookies):
     """Each bake its own key, >= 50 characters, and Django's settings (through the env-file
     loader, django-environ) read exactly that key back."""
@@ -205,6 +206,7 @@ CREDENTIALS = re.compile(
 )
 
 
+@pytest.mark.threat("Secrets", "Tracked files scanned for keys and credentials")
 @pytest.mark.parametrize("answers", VARIANTS, ids=VARIANT_IDS)
 def test_no_key_or_credential_is_in_a_tracked_file(bake, answers, tmp_path):
     """`git init && git add .` in the generated project tracks neither .env nor any key."""

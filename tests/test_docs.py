@@ -299,3 +299,28 @@ def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide, 
         text = results.first.inner_text()
         assert "alias" in text.lower(), f"search for the alias trap found {text!r} first"
     assert not problems, problems
+
+
+def test_what_we_test_counts_cases_for_every_category_and_variant(built_guide):
+    """The page is built from the suite's threat markers: every category has cases, and every
+    variant is attacked in served files, headers and faults."""
+    from docsgen.tested import CATEGORIES
+
+    text = (OUTPUT_DIR / "generated" / "tested.md").read_text()
+    per_variant = {}
+    for category in CATEGORIES:
+        section = text.split(f"### {category}\n", 1)[1].split("### ", 1)[0]
+        cases = int(re.search(r"(\d+) cases\.", section)[1])
+        assert cases > 0, category
+        header, _, *rows = [line for line in section.splitlines() if line.startswith("|")]
+        columns = [name.strip() for name in header.strip("|").split("|")]
+        for row in rows:
+            cells = [value.strip() for value in row.strip("|").split("|")]
+            for name, value in zip(columns[2:-1], cells[2:-1], strict=True):
+                per_variant.setdefault(name, set()).add(category) if value else None
+    for variant, categories in per_variant.items():
+        expected = {"Secrets", "Deploy settings and headers", "Served files"}
+        assert expected <= categories, f"{variant} is missing {expected - categories}"
+    assert len(per_variant) == len(CHOICES["serving_strategy"]) * len(CHOICES["media_storage"])
+    page = (built_guide / "reference" / "what-we-test" / "index.html").read_text()
+    assert "Negative control" in page and "Traversal" in page

@@ -52,6 +52,9 @@ def test_static_doctor_passes_the_running_site(site):
     assert all("this release's file" in seen for seen in assets), assets
 
 
+@pytest.mark.threat(
+    "Faults during deploys", "Live site still serving the previous release, named by static_doctor"
+)
 @pytest.mark.parametrize("answers", ONE_PER_STRATEGY, ids=variant_id)
 def test_a_site_still_serving_the_previous_release_is_named(start_site, answers, tmp_path):
     """The next release is collected (its site.css changed) but the live site was not

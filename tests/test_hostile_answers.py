@@ -69,6 +69,9 @@ def assert_refused(result, field: str, sentinel: Path, output: Path) -> None:
     assert list(output.iterdir()) == [], f"{field}: left {list(output.iterdir())}"
 
 
+@pytest.mark.threat(
+    "Hostile prompt answers", "Jinja payload given on the command line (--no-input)"
+)
 @pytest.mark.parametrize("field", TEXT_FIELDS)
 @pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
 def test_payload_given_with_no_input_never_runs(field, payload, tmp_path):
@@ -88,6 +91,7 @@ def typed_answers(field: str, value: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.threat("Hostile prompt answers", "Jinja payload typed at the interactive prompt")
 @pytest.mark.parametrize("field", TEXT_FIELDS)
 @pytest.mark.parametrize(
     "payload", [PAYLOADS["cycler globals"], PAYLOADS["subclasses walk"]], ids=["cycler", "walk"]
@@ -114,6 +118,9 @@ def test_harmless_braces_and_quotes_still_bake(tmp_path):
     assert ast.literal_eval(assignment.removeprefix("SITE_NAME = ")) == name, assignment
 
 
+@pytest.mark.threat(
+    "Hostile prompt answers", "Negative control: without the sandbox the payload runs"
+)
 def test_negative_control_without_the_sandbox_the_payload_runs(tmp_path):
     """The same payload, the same CLI, the template minus SandboxExtension: it runs. If this
     fails, the payloads above prove nothing."""

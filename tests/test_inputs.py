@@ -77,6 +77,9 @@ def test_invalid_answer_gets_an_error_naming_the_field_and_the_fix(field, value,
     assert errors[0].startswith(f"ERROR: {field}: ") and expected in errors[0], errors
 
 
+@pytest.mark.threat(
+    "Hostile prompt answers", "Malformed or injecting answer refused, nothing generated"
+)
 @pytest.mark.parametrize(("field", "value", "expected"), INVALID, ids=[i[0] for i in INVALID])
 def test_cookiecutter_refuses_bad_answer_and_leaves_nothing_behind(
     tmp_path, field, value, expected

@@ -150,6 +150,7 @@ def assert_still_live(stack, live: Path) -> None:
         assert assets and not problems, f"{stack.name}, {page}:\n" + "\n".join(problems)
 
 
+@pytest.mark.threat("Faults during deploys", "collectstatic failing halfway on disk")
 def test_a_collectstatic_failing_halfway_stops_the_deploy_and_the_site_stays(
     nginx_production, tmp_path
 ):
@@ -167,6 +168,7 @@ def test_a_collectstatic_failing_halfway_stops_the_deploy_and_the_site_stays(
     assert_still_live(stack, live)
 
 
+@pytest.mark.threat("Faults during deploys", "Missing manifest entry caught at build time")
 def test_a_template_linking_a_missing_file_stops_the_deploy_with_its_name(nginx_production):
     """Caught while building the release, with the template and the path, never as a 500."""
     stack = nginx_production
@@ -248,6 +250,7 @@ def current_uploads(stack) -> dict[str, str]:
 LOCAL_MEDIA = [answers for answers in NGINX_VARIANTS if answers["media_storage"] == "local"]
 
 
+@pytest.mark.threat("Nothing lost for media", "Checksums across a deploy and a rollback")
 @pytest.mark.parametrize("nginx_production", LOCAL_MEDIA, ids=variant_id, indirect=True)
 def test_uploads_keep_their_bytes_across_a_deploy_and_a_rollback(nginx_production):
     stack = nginx_production

@@ -57,6 +57,12 @@ CDN_PROBES = [
 ]
 
 
+def probe_count(answers: dict) -> int:
+    """Raw requests one run sends: to the site, and to the CDN stand-in for S3 + CDN."""
+    cdn = answers["serving_strategy"] == "s3_cdn"
+    return len(PROBES) + (len(CDN_PROBES) + len(PROBES) if cdn else 0)
+
+
 def plant(site, tmp_path) -> list:
     """Files a careless deploy could leave: a dotfile, a .git folder, symlinks out."""
     project = site.project
@@ -89,6 +95,9 @@ def leaked(port: int, probes: list[str], secrets: list[bytes]) -> list[str]:
     return found
 
 
+@pytest.mark.threat(
+    "Served files", "Traversal and hidden-file probes (raw requests)", cases=probe_count
+)
 def test_no_probe_reads_outside_the_roots(site, tmp_path):
     secret_key = re.search(r"DJANGO_SECRET_KEY=(\S+)", (site.project / ".env").read_text())[1]
     secrets = [secret_key.encode(), PLANTED, OUTSIDE, PRIVATE, b"SQLite format", b"#!/usr/bin"]

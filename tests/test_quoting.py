@@ -24,6 +24,9 @@ AWKWARD = [
 ]
 
 
+@pytest.mark.threat(
+    "Hostile prompt answers", "Quotes and backslashes reach generated Python as data"
+)
 @pytest.mark.parametrize("value", AWKWARD)
 def test_python_string_is_the_exact_value_and_ruff_formatted(value, tmp_path):
     source = f"X = {python_string(value)}\n"
@@ -39,6 +42,7 @@ def test_python_string_is_the_exact_value_and_ruff_formatted(value, tmp_path):
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.threat("Hostile prompt answers", "Quotes and backslashes reach TOML and YAML as data")
 @pytest.mark.parametrize("value", AWKWARD)
 def test_data_string_is_the_exact_value_in_toml_and_yaml(value):
     assert tomllib.loads(f"x = {data_string(value)}")["x"] == value

@@ -157,6 +157,7 @@ def test_a_release_started_afresh_after_the_next_publish_still_serves_every_asse
             assert get(nested).status_code == 200, nested
 
 
+@pytest.mark.threat("Faults during deploys", "S3 endpoint down during a publish")
 def test_publish_with_the_endpoint_down_fails_clearly_and_changes_nothing(s3_site, tmp_path):
     before = bucket_state(s3_site)
     source = changed_copy(s3_site, tmp_path, "endpoint down")
@@ -173,6 +174,7 @@ def test_publish_with_the_endpoint_down_fails_clearly_and_changes_nothing(s3_sit
     assert bucket_state(s3_site) == before
 
 
+@pytest.mark.threat("Faults during deploys", "Publish failing after N uploads")
 def test_publish_failing_after_some_uploads_never_writes_the_manifest(s3_site, tmp_path):
     before = bucket_state(s3_site)
     source = changed_copy(s3_site, tmp_path, "fails after three uploads")

@@ -47,6 +47,11 @@ def policy(header: str) -> dict[str, set[str]]:
     return {part.split()[0]: set(part.split()[1:]) for part in header.split(";") if part.strip()}
 
 
+@pytest.mark.threat(
+    "Deploy settings and headers",
+    "Pages and errors: nosniff, referrer, framing, exact CSP",
+    cases=len(ANSWERS),
+)
 def test_pages_and_errors_carry_the_headers_and_the_exact_policy(site):
     problems = []
     for what, (path, status) in ANSWERS.items():

@@ -24,6 +24,7 @@ PAGES = ["/", "/admin/login/"]
 PNG = PROJECT_TEMPLATE_DIR / "static" / "img" / "landscape.png"
 
 
+@pytest.mark.threat("Deploy settings and headers", "check --deploy --fail-level WARNING")
 def test_production_settings_pass_check_deploy(site):
     """The .env values the hook wrote are production values: no warning at all."""
     output = site.manage("check", "--deploy", "--fail-level", "WARNING")
@@ -115,6 +116,9 @@ def test_uploaded_image_round_trips_byte_for_byte(media_site):
         assert response.headers["X-Content-Type-Options"] == "nosniff", f"{site.name}: {url}"
 
 
+@pytest.mark.threat(
+    "Served files", "Dotfile or symlink planted in STATIC_ROOT: server refuses to start"
+)
 @pytest.mark.parametrize("plant", [".env", "symlink"])
 def test_server_refuses_to_start_with_private_files_in_static_root(site, tmp_path, plant):
     """WhiteNoise would serve whatever STATIC_ROOT holds; the start-up checks say no first."""
@@ -129,6 +133,9 @@ def test_server_refuses_to_start_with_private_files_in_static_root(site, tmp_pat
     assert code != 0 and "static.E002" in output, f"{site.name} started with {plant}:\n{output}"
 
 
+@pytest.mark.threat(
+    "Faults during deploys", "Server started before collectstatic refuses, naming the command"
+)
 def test_server_refuses_to_start_before_collectstatic(site, tmp_path):
     """gunicorn with the strategy's own config, a release that was never collected."""
     empty = tmp_path / "never-collected"
@@ -144,6 +151,7 @@ def test_server_refuses_to_start_before_collectstatic(site, tmp_path):
     assert code != 0 and "collectstatic --noinput" in output, f"{site.name}:\n{output}"
 
 
+@pytest.mark.threat("Served files", "Upload over the size limit refused (413)")
 def test_upload_over_the_limit_is_refused_with_413(media_site):
     session = admin_session(media_site)
     add = f"{media_site.url}/admin/uploads/upload/add/"
@@ -158,6 +166,7 @@ def test_upload_over_the_limit_is_refused_with_413(media_site):
     assert response.status_code == 413, f"{media_site.name}: {response.status_code}"
 
 
+@pytest.mark.threat("Nothing lost for media", "Second upload under the same name keeps the first")
 def test_second_upload_with_the_same_name_keeps_the_first(media_site):
     session = admin_session(media_site)
     first = upload(session, media_site, "notes.txt", b"first version", "text/plain")
@@ -178,6 +187,7 @@ HOSTILE_UPLOADS = {
 }
 
 
+@pytest.mark.threat("Served files", "Hostile upload never renderable on the site")
 @pytest.mark.parametrize("name", HOSTILE_UPLOADS)
 def test_uploaded_markup_never_comes_back_renderable_on_the_site(media_site, name):
     session = admin_session(media_site)
@@ -259,6 +269,10 @@ def upload_checksums(site) -> dict[str, str]:
     return json.loads(output.strip().splitlines()[-1])
 
 
+@pytest.mark.threat(
+    "Nothing lost for media",
+    "Checksums across collectstatic --clear, a restart, a same-name upload",
+)
 def test_uploads_survive_clear_restart_and_same_name_uploads_byte_for_byte(media_site, tmp_path):
     """Every file a row references keeps its bytes after `collectstatic --clear`, a second
     server process on the same storage (a restart), and an upload under a taken name."""
