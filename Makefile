@@ -14,8 +14,10 @@ export UV_PYTHON_DOWNLOADS := never
 export NO_MKDOCS_2_WARNING := 1
 # Extra pytest arguments, e.g. PYTEST_ARGS='-k nginx -x'.
 PYTEST_ARGS ?=
+# Extra make bench arguments, e.g. BENCH_ARGS='--rounds 9 --seconds 10 --only nginx'.
+BENCH_ARGS ?=
 
-.PHONY: demo test lint docs tools system-packages clean
+.PHONY: demo test lint docs bench tools system-packages clean
 
 # The template's own tools (cookiecutter, pytest, ruff, mkdocs...) in .venv, from uv.lock.
 tools: $(VENV)/.synced
@@ -49,6 +51,10 @@ lint: tools
 docs: tools
 	$(BIN)/python -m docsgen
 	$(BIN)/python -m mkdocs build --strict --quiet
+
+# The speed goals, each measured side by side (A and B interleaved, median of rounds); not in make test.
+bench: tools system-packages
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Remove the tools, caches, the built guide and the demo.
 clean:

@@ -18,24 +18,26 @@ from . import TEMPLATE_DIR
 PROJECT_SLUG = slugify(COOKIECUTTER_JSON["project_name"], separator="_")
 
 
-def bake_variants(baked_dir: Path) -> dict[str, Path]:
-    """Bake each combination of choices into baked_dir/<variant id>/; return the projects."""
+def bake_variant(answers: dict, baked_dir: Path) -> Path:
+    """Bake one combination of choices into baked_dir/<variant id>/; return the project."""
     # cookiecutter.json's `_extensions` names a module in the template folder.
     if str(TEMPLATE_DIR) not in sys.path:
         sys.path.insert(0, str(TEMPLATE_DIR))
+    name = variant_id(answers)
+    with quiet_stdout():
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context=answers,
+            output_dir=str(baked_dir / name),
+        )
+    return baked_dir / name / PROJECT_SLUG
+
+
+def bake_variants(baked_dir: Path) -> dict[str, Path]:
+    """Bake each combination of choices into baked_dir/<variant id>/; return the projects."""
     shutil.rmtree(baked_dir, ignore_errors=True)
-    projects = {}
-    for answers in VARIANTS:
-        name = variant_id(answers)
-        with quiet_stdout():
-            cookiecutter(
-                str(TEMPLATE_DIR),
-                no_input=True,
-                extra_context=answers,
-                output_dir=str(baked_dir / name),
-            )
-        projects[name] = baked_dir / name / PROJECT_SLUG
-    return projects
+    return {variant_id(answers): bake_variant(answers, baked_dir) for answers in VARIANTS}
 
 
 @contextlib.contextmanager

@@ -1,0 +1,41 @@
+"""python -m bench [--rounds N] [--seconds S]: measure each goal and say met or not met."""
+
+import argparse
+import sys
+import time
+
+from docsgen import TEMPLATE_DIR
+
+from .serving import nginx_goal, whitenoise_goal
+
+GOALS = {"whitenoise": whitenoise_goal, "nginx": nginx_goal}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved A/B rounds per goal")
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    parser.add_argument("--only", choices=list(GOALS), action="append", help="one goal group")
+    options = parser.parse_args()
+    work = TEMPLATE_DIR / ".cache" / "bench"
+    results = []
+    for name, goal in GOALS.items():
+        if options.only and name not in options.only:
+            continue
+        started = time.monotonic()
+        print(f"bench: {name} ({options.rounds} rounds of {options.seconds} s each)...", flush=True)
+        results += goal(work, options.rounds, options.seconds)
+        print(f"bench: {name} done in {time.monotonic() - started:.0f} s", flush=True)
+    print()
+    for result in results:
+        print(result.line())
+    missed = [result.name for result in results if not result.met]
+    print(
+        f"\n{len(results) - len(missed)} of {len(results)} goals met."
+        + (f" Not met: {', '.join(missed)}." if missed else "")
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

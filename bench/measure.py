@@ -1,0 +1,97 @@
+"""wrk runs and interleaved A/B comparisons."""
+
+import re
+import shutil
+import statistics
+import subprocess
+from dataclasses import dataclass
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+@dataclass
+class Load:
+    """One wrk run: requests per second and latency percentiles in milliseconds."""
+
+    rps: float
+    p50: float
+    p99: float
+    errors: int
+
+
+def wrk_binary() -> str:
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit(
+            "wrk is missing: make bench needs it. Install it: sudo apt-get install wrk "
+            "(or make system-packages as root)."
+        )
+    return found
+
+
+def milliseconds(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def wrk(url: str, seconds: int, connections: int = 32, threads: int = 2) -> Load:
+    """A fixed, bounded load: `connections` keep-alive connections for `seconds`."""
+    result = subprocess.run(  # noqa: S603 (wrk from PATH, a loopback URL built here)
+        [
+            wrk_binary(),
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            "Accept-Encoding: br, gzip",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    )
+    out = result.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    p50 = milliseconds(re.search(r"^\s+50%\s+(\S+)", out, re.M)[1])
+    p99 = milliseconds(re.search(r"^\s+99%\s+(\S+)", out, re.M)[1])
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return Load(rps, p50, p99, errors + (int(non_2xx[1]) if non_2xx else 0))
+
+
+@dataclass
+class Comparison:
+    """B against A over interleaved rounds."""
+
+    a: list[Load]
+    b: list[Load]
+
+    @property
+    def ratios(self) -> list[float]:
+        return [b.rps / a.rps for a, b in zip(self.a, self.b, strict=True)]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+    @property
+    def spread(self) -> tuple[float, float]:
+        return min(self.ratios), max(self.ratios)
+
+    def median(self, side: str, field: str) -> float:
+        return statistics.median(getattr(load, field) for load in getattr(self, side))
+
+    @property
+    def errors(self) -> int:
+        return sum(load.errors for load in self.a + self.b)
+
+
+def interleave(url_a: str, url_b: str, rounds: int, seconds: int) -> Comparison:
+    """A then B, `rounds` times, so drift in the machine's speed hits both alike."""
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(wrk(url_a, seconds))
+        b.append(wrk(url_b, seconds))
+    return Comparison(a, b)

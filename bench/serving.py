@@ -1,0 +1,192 @@
+"""The serving goals: a 50 KB hashed CSS file, and the home page, under the same load.
+
+- WhiteNoise: the generated variant's own gunicorn configuration against the stock setup
+  (gunicorn's default sync workers, as many, WhiteNoise as configured) on the same project.
+  Goal: at least 2x the requests per second on the CSS, p99 no worse, home page no slower.
+- Nginx: the generated, hardened nginx site against a minimal `alias` config with as many
+  workers, serving the same file. Goal: at least 90% of its requests per second.
+"""
+
+import contextlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from docsgen.bake import bake_variant
+from tests.servers import LOOPBACK, free_port, project_environment, run, running
+
+from .measure import Comparison, interleave
+
+LOCAL = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_HTTPS": "false",
+    "DJANGO_ALLOWED_HOSTS": f"{LOOPBACK},localhost",
+    "DJANGO_RELEASE_ID": "bench",
+    "WEB_CONCURRENCY": "2",
+}
+CSS_NAME = "css/bench-50k.css"
+
+
+@dataclass
+class Goal:
+    name: str
+    claim: str
+    met: bool
+    detail: str
+
+    def line(self) -> str:
+        verdict = "met" if self.met else "NOT MET"
+        return f"{self.name}: {self.claim}: {verdict}\n    {self.detail}"
+
+
+def fifty_kilobytes_of_css() -> str:
+    """Deterministic, varied rules (compressible like real CSS, not one repeated line)."""
+    rules, n = [], 0
+    while sum(len(rule) for rule in rules) < 50 * 1024:
+        rules.append(
+            f".bench-{n} {{ color: #{n * 2654435761 % 0xFFFFFF:06x}; margin: {n % 17}px "
+            f'{n % 11}px; content: "{n:x}"; }}\n'
+        )
+        n += 1
+    return "".join(rules)
+
+
+def prepared(answers: dict, folder: Path) -> tuple[Path, Path, dict, str]:
+    """The variant baked with the 50 KB stylesheet and collected: (project, venv, env, css)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    project = bake_variant(answers, folder)
+    (project / "static" / CSS_NAME).write_text(fifty_kilobytes_of_css())
+    venv = project_environment(project)
+    env = {**os.environ, **LOCAL, "VENV": str(venv)}
+    python = str(venv / "bin" / "python")
+    run([python, "manage.py", "migrate", "--noinput"], project, env)
+    run([python, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], project, env)
+    manifests = [project / "staticfiles" / "staticfiles.json"]
+    manifests += sorted((project / "static-manifests").glob("*.json"))
+    manifest = json.loads(next(path for path in manifests if path.exists()).read_text())
+    return project, venv, env, manifest["paths"][CSS_NAME]
+
+
+def ratio_detail(comparison: Comparison, a: str, b: str) -> str:
+    low, high = comparison.spread
+    return (
+        f"{b} {comparison.median('b', 'rps'):,.0f} req/s, {a} {comparison.median('a', 'rps'):,.0f}"
+        f" req/s: {comparison.ratio:.2f}x (median of {len(comparison.a)}, spread "
+        f"{low:.2f}-{high:.2f}x); p99 {comparison.median('b', 'p99'):.2f} ms vs "
+        f"{comparison.median('a', 'p99'):.2f} ms; errors {comparison.errors}"
+    )
+
+
+def whitenoise_goal(work: Path, rounds: int, seconds: int) -> list[Goal]:
+    answers = {"serving_strategy": "whitenoise", "media_storage": "none"}
+    project, venv, env, css = prepared(answers, work / "whitenoise")
+    gunicorn = str(venv / "bin" / "gunicorn")
+    stock_port, own_port = free_port(), free_port()
+    stock = [gunicorn, "--workers", "2", "--bind", f"{LOOPBACK}:{stock_port}"]
+    stock.append("my_django_site.wsgi:application")
+    own = [gunicorn, "--config", "deploy/gunicorn.conf.py", "--bind", f"{LOOPBACK}:{own_port}"]
+    with (
+        running(stock, project, env, f"http://{LOOPBACK}:{stock_port}/", "bench-stock"),
+        running(own, project, env, f"http://{LOOPBACK}:{own_port}/", "bench-own"),
+    ):
+        path = f"/static/{css}"
+        asset = interleave(
+            f"http://{LOOPBACK}:{stock_port}{path}",
+            f"http://{LOOPBACK}:{own_port}{path}",
+            rounds,
+            seconds,
+        )
+        page = interleave(
+            f"http://{LOOPBACK}:{stock_port}/", f"http://{LOOPBACK}:{own_port}/", rounds, seconds
+        )
+    p99_ok = asset.median("b", "p99") <= asset.median("a", "p99")
+    return [
+        Goal(
+            "serving.whitenoise",
+            "the generated gunicorn config serves a 50 KB hashed CSS at >= 2x the stock "
+            "setup, p99 no worse",
+            asset.ratio >= 2 and p99_ok and asset.errors == 0,
+            ratio_detail(asset, "stock", "generated"),
+        ),
+        Goal(
+            "serving.whitenoise_pages",
+            "the home page is no slower with the generated config (>= 0.95x stock)",
+            page.ratio >= 0.95 and page.errors == 0,
+            ratio_detail(page, "stock", "generated"),
+        ),
+    ]
+
+
+MINIMAL_NGINX = """worker_processes {workers};
+pid {run}/minimal.pid;
+error_log {run}/minimal-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {run}/client_body;
+    proxy_temp_path {run}/proxy;
+    fastcgi_temp_path {run}/fastcgi;
+    uwsgi_temp_path {run}/uwsgi;
+    scgi_temp_path {run}/scgi;
+    server {{
+        listen {listen};
+        location /static/ {{ alias {root}/; }}
+    }}
+}}
+"""
+
+
+def nginx_goal(work: Path, rounds: int, seconds: int) -> list[Goal]:
+    answers = {"serving_strategy": "nginx", "media_storage": "none"}
+    project, venv, env, css = prepared(answers, work / "nginx")
+    run_dir = work / "nginx-minimal"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    minimal_port, own_port = free_port(), free_port()
+    config = run_dir / "minimal.conf"
+    config.write_text(
+        MINIMAL_NGINX.format(
+            workers=2,
+            run=run_dir,
+            listen=f"{LOOPBACK}:{minimal_port}",
+            root=project / "staticfiles",
+        )
+    )
+    minimal = ["nginx", "-p", str(run_dir), "-c", str(config), "-g", "daemon off;"]
+    serve = [str(project / "deploy" / "nginx" / "serve")]
+    with (
+        running(minimal, run_dir, env, f"http://{LOOPBACK}:{minimal_port}/", "bench-minimal"),
+        running(
+            serve,
+            project,
+            {**env, "PORT": str(own_port)},
+            None,
+            "bench-own",
+            ready=lambda: _answers(f"http://{LOOPBACK}:{own_port}/static/{css}"),
+        ),
+    ):
+        path = f"/static/{css}"
+        asset = interleave(
+            f"http://{LOOPBACK}:{minimal_port}{path}",
+            f"http://{LOOPBACK}:{own_port}{path}",
+            rounds,
+            seconds,
+        )
+    return [
+        Goal(
+            "serving.nginx",
+            "the generated nginx site serves a 50 KB hashed CSS at >= 90% of a minimal alias",
+            asset.ratio >= 0.9 and asset.errors == 0,
+            ratio_detail(asset, "minimal alias", "generated"),
+        )
+    ]
+
+
+def _answers(url: str) -> bool:
+    import requests
+
+    with contextlib.suppress(requests.ConnectionError):
+        return requests.get(url, timeout=2).status_code == 200
+    return False
