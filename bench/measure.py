@@ -34,8 +34,11 @@ def milliseconds(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def wrk(url: str, seconds: int, connections: int = 32, threads: int = 2) -> Load:
-    """A fixed, bounded load: `connections` keep-alive connections for `seconds`."""
+def wrk(
+    url: str, seconds: int, encoding: str = "br, gzip", connections: int = 32, threads: int = 2
+) -> Load:
+    """A fixed, bounded load: `connections` keep-alive connections for `seconds`, asking
+    for `encoding` (a browser's "br, gzip"; "identity" for the same bytes everywhere)."""
     result = subprocess.run(  # noqa: S603 (wrk from PATH, a loopback URL built here)
         [
             wrk_binary(),
@@ -44,7 +47,7 @@ def wrk(url: str, seconds: int, connections: int = 32, threads: int = 2) -> Load
             f"-d{seconds}s",
             "--latency",
             "-H",
-            "Accept-Encoding: br, gzip",
+            f"Accept-Encoding: {encoding}",
             url,
         ],
         capture_output=True,
@@ -88,10 +91,12 @@ class Comparison:
         return sum(load.errors for load in self.a + self.b)
 
 
-def interleave(url_a: str, url_b: str, rounds: int, seconds: int) -> Comparison:
+def interleave(
+    url_a: str, url_b: str, rounds: int, seconds: int, encoding: str = "br, gzip"
+) -> Comparison:
     """A then B, `rounds` times, so drift in the machine's speed hits both alike."""
     a, b = [], []
     for _ in range(rounds):
-        a.append(wrk(url_a, seconds))
-        b.append(wrk(url_b, seconds))
+        a.append(wrk(url_a, seconds, encoding))
+        b.append(wrk(url_b, seconds, encoding))
     return Comparison(a, b)
