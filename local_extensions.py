@@ -17,6 +17,7 @@ would run), and a pre-generation hook runs too late to stop it.
   hook has said which answer is wrong and how to fix it.
 """
 
+import functools
 import importlib.util
 import json
 import logging
@@ -91,6 +92,7 @@ class SandboxExtension(Extension):
             hooks_log.addFilter(HookMessageFirst())
 
 
+@functools.cache
 def load_pre_gen_hook():
     """hooks/pre_gen_project.py, whose validators are the one definition of a valid answer."""
     path = Path(__file__).resolve().parent / "hooks" / "pre_gen_project.py"

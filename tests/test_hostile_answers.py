@@ -10,14 +10,13 @@ control proves the payloads are real: without that extension, the same CLI runs 
 import ast
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from .test_inputs import assert_refused_and_nothing_left, cookiecutter
 from .variants import COOKIECUTTER_JSON, TEMPLATE_DIR
 
-COOKIECUTTER = str(TEMPLATE_DIR / ".venv" / "bin" / "cookiecutter")
 TEXT_FIELDS = [name for name, value in COOKIECUTTER_JSON.items() if isinstance(value, str)]
 CHOICE_FIELDS = [name for name, value in COOKIECUTTER_JSON.items() if isinstance(value, list)]
 
@@ -44,29 +43,13 @@ PAYLOADS = {
 }
 
 
-def cookiecutter(template: Path, output: Path, args: list[str], stdin: str | None = None):
-    return subprocess.run(
-        [COOKIECUTTER, "--output-dir", str(output), str(template), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def armed(payload: str, sentinel: Path) -> str:
     return payload.replace("SENTINEL", str(sentinel))
 
 
 def assert_refused(result, field: str, sentinel: Path, output: Path) -> None:
-    said = result.stdout + result.stderr
     assert not sentinel.exists(), f"{field}: the payload RAN (created {sentinel})"
-    assert result.returncode != 0, f"{field}: accepted\n{said[-2000:]}"
-    assert "Traceback" not in said, f"{field}: a traceback instead of a message\n{said[-3000:]}"
-    named = f"Unable to render variable '{field}'" in said or f"ERROR: {field}: " in said
-    assert named, f"{field}: the error does not name the answer\n{said[-2000:]}"
-    assert list(output.iterdir()) == [], f"{field}: left {list(output.iterdir())}"
+    assert_refused_and_nothing_left(result, field, output)
 
 
 @pytest.mark.threat(
