@@ -1,6 +1,7 @@
 import contextlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -125,6 +126,44 @@ def serve_env(site: "Site", port: int, **overrides: str) -> dict:
         "DJANGO_RELEASE_ID": "local",
         **overrides,
     }
+
+
+def publish(site, source: Path, release: str, **env) -> subprocess.CompletedProcess:
+    """collectstatic for `release` from `source`: into source/staticfiles, and for S3 + CDN
+    to the site's bucket (or `env`'s)."""
+    environment = {
+        **os.environ,
+        **site.local_stack_env(),
+        "DJANGO_RELEASE_ID": release,
+        "DJANGO_STATIC_ROOT": str(source / "staticfiles"),
+        **env,
+    }
+    return subprocess.run(
+        [str(site.venv / "bin" / "python"), "manage.py", "collectstatic", "--noinput"],
+        cwd=source,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+CHANGED_IN_NEXT_RELEASE = ("static/css/site.css", "pages/static/pages/js/site.js")
+
+
+def changed_copy(site, tmp_path: Path, marker: str, names=CHANGED_IN_NEXT_RELEASE) -> Path:
+    """A copy of the project whose `names` (the CSS and JS) differ: the next release's code."""
+    source = tmp_path / "next-release"
+    shutil.copytree(
+        site.project,
+        source,
+        ignore=shutil.ignore_patterns(".run", "staticfiles", "static-manifests", "media", ".*.log"),
+    )
+    for name in names:
+        path = source / name
+        path.write_text(path.read_text() + f"\n/* {marker} */\n")
+    return source
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,12 @@ project, run by test_project_tests.py); here the doctor meets real servers on 12
 """
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from .conftest import serve_env
+from .conftest import changed_copy, publish, serve_env
 from .variants import VARIANTS, variant_id
 
 pytestmark = pytest.mark.serving
@@ -61,24 +60,9 @@ def test_a_site_still_serving_the_previous_release_is_named(start_site, answers,
     restarted or switched: the doctor, run with the next release's settings, names the
     stylesheet the site still links and says to restart."""
     site = start_site(answers)
-    next_release = tmp_path / "next-release"
-    shutil.copytree(
-        site.project,
-        next_release,
-        ignore=shutil.ignore_patterns(".venv", ".run", "staticfiles", "static-manifests"),
-    )
-    css = next_release / "static" / "css" / "site.css"
-    css.write_text(css.read_text() + "\n/* the next release */\n")
+    next_release = changed_copy(site, tmp_path, "the next release", ["static/css/site.css"])
     release = {"DJANGO_RELEASE_ID": "next"}
-    collect = subprocess.run(
-        [str(site.venv / "bin" / "python"), "manage.py", "collectstatic", "--noinput"],
-        cwd=next_release,
-        env={**serve_env(site, site.port), **site.local_stack_env(), **release},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    collect = publish(site, next_release, "next")
     assert collect.returncode == 0, collect.stderr[-3000:]
 
     status, findings = doctor(site, next_release, **release)

@@ -12,8 +12,9 @@ import requests
 
 from .conftest import NGINX_VARIANTS
 from .crawl import asset_problems, crawl_assets, css_urls, page_asset_urls
-from .servers import raw_get, run, wait_for
+from .servers import exits, raw_get, run, wait_for
 from .test_bake import TOOLS
+from .test_serving import UPLOAD_CHECKSUMS
 from .variants import variant_id
 
 
@@ -126,17 +127,10 @@ def page_if_changed(session, url: str, old_html: str) -> str | None:
 
 def failed_deploy(stack, release: str) -> str:
     """Run a deploy that must fail; its output."""
-    result = subprocess.run(
-        ["deploy/nginx/deploy.sh", "deploy", release],
-        cwd=stack.source,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    code, output = exits(
+        ["deploy/nginx/deploy.sh", "deploy", release], stack.source, stack.env, 600
     )
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, f"{stack.name}: the broken deploy succeeded\n{output[-2000:]}"
+    assert code != 0, f"{stack.name}: the broken deploy succeeded\n{output[-2000:]}"
     return output
 
 
@@ -226,13 +220,11 @@ def test_old_pages_keep_their_assets_across_a_release_and_a_rollback(nginx_produ
     assert "v1  <- current" in stack.deploy("list")
 
 
+# One upload to follow, added once, then every row's checksum (test_serving's script).
 UPLOAD_AND_SUM = (
-    "import hashlib, json; from django.core.files.base import ContentFile; "
-    "from uploads.models import Upload; "
+    "from django.core.files.base import ContentFile; from uploads.models import Upload; "
     "Upload.objects.create(title='kept', file=ContentFile(b'kept across releases', 'kept.txt')) "
-    "if not Upload.objects.exists() else None; "
-    "print(json.dumps({u.file.name: hashlib.sha256(u.file.open('rb').read()).hexdigest() "
-    "for u in Upload.objects.all()}))"
+    "if not Upload.objects.exists() else None; " + UPLOAD_CHECKSUMS
 )
 
 

@@ -1,14 +1,12 @@
 """The S3 + CDN strategy against a real S3 API (moto, server mode) and the CDN stand-in."""
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import requests
 
-from .conftest import serve_env
+from .conftest import changed_copy, publish, serve_env
 from .crawl import asset_problems, crawl_assets, css_urls, page_asset_urls
 from .servers import S3Proxy, free_port, running
 from .variants import VARIANTS, variant_id
@@ -33,40 +31,6 @@ def bucket_state(site) -> dict:
     bucket = site.local_stack_env()["DJANGO_S3_BUCKET"]
     pages = s3_client(site).get_paginator("list_objects_v2").paginate(Bucket=bucket)
     return {item["Key"]: item["ETag"] for page in pages for item in page.get("Contents", [])}
-
-
-def publish(site, source: Path, release: str, **env) -> subprocess.CompletedProcess:
-    """collectstatic for `release` from `source`, against the site's bucket (or `env`'s)."""
-    environment = {
-        **os.environ,
-        **site.local_stack_env(),
-        "DJANGO_RELEASE_ID": release,
-        "DJANGO_STATIC_ROOT": str(source / "staticfiles"),
-        **env,
-    }
-    return subprocess.run(
-        [str(site.venv / "bin" / "python"), "manage.py", "collectstatic", "--noinput"],
-        cwd=source,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def changed_copy(site, tmp_path: Path, marker: str) -> Path:
-    """A copy of the project whose CSS and JS differ: the next release's code."""
-    source = tmp_path / "next-release"
-    shutil.copytree(
-        site.project,
-        source,
-        ignore=shutil.ignore_patterns(".run", "staticfiles", "media", ".*.log"),
-    )
-    for name in ("static/css/site.css", "pages/static/pages/js/site.js"):
-        path = source / name
-        path.write_text(path.read_text() + f"\n/* {marker} */\n")
-    return source
 
 
 def test_every_asset_comes_from_the_cdn_and_the_second_fetch_is_a_cache_hit(s3_site):
