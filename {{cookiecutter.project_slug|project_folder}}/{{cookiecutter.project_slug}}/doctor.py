@@ -216,17 +216,17 @@ def s3_options():
 
 def check_s3_acl(context: "Context") -> list[Finding]:
     """S3: uploads carry no ACL, which new buckets refuse (AccessControlListNotSupported)."""
-    acls, buckets = [], 0
-    for alias, options in s3_options():
-        buckets += 1
+    buckets = list(s3_options())
+    if not buckets:
+        return []
+    acls = []
+    for alias, options in buckets:
         # django-storages falls back to AWS_DEFAULT_ACL where the options do not say.
         default_acl = options.get("default_acl", getattr(settings, "AWS_DEFAULT_ACL", None))
         parameters = options.get("object_parameters") or {}
         for value in (default_acl, parameters.get("ACL")):
             if value:
                 acls.append(f"STORAGES[{alias!r}] sends ACL {value!r}")
-    if not buckets:
-        return []
     if acls:
         return [
             Finding(
@@ -827,9 +827,7 @@ def check_live(context: "Context") -> list[Finding]:
     if not context.urls:
         return []
     pages, assets = live.crawl(live_pages(context.urls))
-    findings = []
-    for page in pages:
-        findings.append(judge_page(page))
+    findings = [judge_page(page) for page in pages]
     for asset in assets:
         prefix = urljoin(asset.referrer, settings.STATIC_URL)
         finding = judge_asset(asset, prefix, context.manifest)
