@@ -9,6 +9,7 @@ S3 API when the command ends. The settings are also written to .run/s3-$PORT/loc
 deploy/s3_cdn/local_stack.py starts the same API, with the public static/ policy and CORS.
 """
 
+import contextlib
 import os
 import secrets
 import signal
@@ -118,6 +119,20 @@ def stop(processes: list) -> None:
         process.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def supervised():
+    """A list for the processes started inside; SIGTERM, Ctrl-C or an error stops them all,
+    the last started first. After Ctrl-C the caller carries on (and returns 0)."""
+    processes: list[subprocess.Popen] = []
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        yield processes
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(processes)
+
+
 def main() -> int:
     command = sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
     if not command:
@@ -125,17 +140,12 @@ def main() -> int:
     env = dict(os.environ)
     if configured({**dotenv(), **env}):
         os.execvpe(command[0], command, env)
-    processes: list[subprocess.Popen] = []
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
+    with supervised() as processes:
         env |= start_local_s3(run_dir(env.get("PORT", "8000")), processes)
         server = subprocess.Popen(command, cwd=PROJECT, env=env)
         processes.append(server)
         return server.wait()
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        stop(processes)
+    return 0  # Ctrl-C
 
 
 if __name__ == "__main__":

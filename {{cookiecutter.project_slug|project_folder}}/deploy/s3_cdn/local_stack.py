@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from local_s3 import (  # noqa: E402
     free_port,
     run_dir,
     start_local_s3,
-    stop,
+    supervised,
     wait_until_answering,
     write_settings,
 )
@@ -74,10 +73,8 @@ def start_local_bucket(folder: Path, port: str, processes: list) -> dict:
 def main() -> int:
     # make run passes PORT: the site listens there; the local S3 API and CDN on ports of their own.
     port = os.environ.get("PORT", "8000")
-    processes: list[subprocess.Popen] = []
     env = dict(os.environ)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
+    with supervised() as processes:
         if not configured({**dotenv(), **env}):
             env |= start_local_bucket(run_dir(port), port, processes)
         python = str(VENV_BIN / "python")
@@ -108,10 +105,7 @@ def main() -> int:
             time.sleep(0.2)
         print("A server stopped on its own; stopping the others.", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        stop(processes)
+    return 0  # Ctrl-C
 
 
 if __name__ == "__main__":
