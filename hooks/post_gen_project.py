@@ -15,15 +15,19 @@ OWNED_PATHS = {
     "serving_strategy": {
         "whitenoise": [
             "deploy/whitenoise",
-            "deploy/gunicorn.conf.py",
             "deploy/Dockerfile",
             "{slug}/settings/whitenoise.py",
+            "{slug}/static_server.py",
+            "{slug}/storage",
+            "{slug}/storage/compressed.py",
+            "tests/test_static_server.py",
             "tests/test_static_root.py",
         ],
         "nginx": [
             "deploy/nginx",
             "{slug}/settings/nginx.py",
             "{slug}/storage",
+            "{slug}/storage/compressed.py",
             "{slug}/storage/nginx.py",
             "tests/test_release_storage.py",
             "tests/test_static_root.py",

@@ -88,8 +88,13 @@ class Site:
             return {}
         return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
 
-    def gunicorn(self, port: int) -> list[str]:
-        """The strategy's gunicorn, as production starts it, on 127.0.0.1:`port`."""
+    def app_server(self, port: int) -> list[str]:
+        """The strategy's app server, as production starts it, on 127.0.0.1:`port`: granian
+        through deploy/whitenoise/start, else gunicorn with the strategy's config."""
+        if self.answers["serving_strategy"] == "whitenoise":
+            start = self.project / "deploy" / "whitenoise" / "start"
+            settings = [f"VENV={self.venv}", f"GRANIAN_HOST={LOOPBACK}", f"PORT={port}"]
+            return ["/usr/bin/env", *settings, str(start)]
         own = self.project / "deploy" / self.answers["serving_strategy"] / "gunicorn.conf.py"
         config = own if own.exists() else self.project / "deploy" / "gunicorn.conf.py"
         return [

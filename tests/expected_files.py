@@ -59,9 +59,13 @@ COMMON = {
 BY_ANSWER = {
     ("serving_strategy", "whitenoise"): {
         "deploy/Dockerfile",
-        "deploy/gunicorn.conf.py",
         "deploy/whitenoise/Procfile",
         "deploy/whitenoise/serve",
+        "deploy/whitenoise/start",
+        "{slug}/static_server.py",
+        "{slug}/storage/__init__.py",
+        "{slug}/storage/compressed.py",
+        "tests/test_static_server.py",
         "tests/test_static_root.py",
         "{slug}/settings/whitenoise.py",
     },
@@ -83,6 +87,7 @@ BY_ANSWER = {
         "tests/test_static_root.py",
         "{slug}/settings/nginx.py",
         "{slug}/storage/__init__.py",
+        "{slug}/storage/compressed.py",
         "{slug}/storage/nginx.py",
     },
     ("serving_strategy", "s3_cdn"): {

@@ -47,11 +47,15 @@ def run(command: list[str], cwd: Path, env: dict | None = None, timeout: int = 6
     return result.stdout
 
 
-def project_environment(project: Path) -> Path:
-    """A virtualenv with the baked project's pinned requirements, shared by every variant
-    with the same requirements and kept in .cache/ between runs. Returns its folder."""
-    requirements = b"".join(
-        (project / name).read_bytes() for name in ("requirements.txt", "requirements-dev.txt")
+def project_environment(project: Path, extra: tuple[str, ...] = ()) -> Path:
+    """A virtualenv with the baked project's pinned requirements (and `extra` packages, for
+    benchmarks), shared by every variant with the same requirements and kept in .cache/
+    between runs. Returns its folder."""
+    requirements = (
+        b"".join(
+            (project / name).read_bytes() for name in ("requirements.txt", "requirements-dev.txt")
+        )
+        + "\n".join(extra).encode()
     )
     digest = hashlib.sha256(requirements + sys.version.encode()).hexdigest()[:16]
     venv = CACHE_DIR / "venvs" / digest
@@ -75,6 +79,7 @@ def project_environment(project: Path) -> Path:
                     str(venv / "bin" / "python"),
                     "-r",
                     "requirements-dev.txt",
+                    *extra,
                 ],
                 project,
                 env,

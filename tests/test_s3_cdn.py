@@ -99,7 +99,7 @@ def test_a_release_started_afresh_after_the_next_publish_still_serves_every_asse
         port = free_port()
         env = serve_env(s3_site, port, DJANGO_RELEASE_ID=release, **s3_site.local_stack_env())
         with running(
-            s3_site.gunicorn(port),
+            s3_site.app_server(port),
             project,
             env,
             f"http://127.0.0.1:{port}/",

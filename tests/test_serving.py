@@ -137,7 +137,7 @@ def test_server_refuses_to_start_with_private_files_in_static_root(site, tmp_pat
     "Faults during deploys", "Server started before collectstatic refuses, naming the command"
 )
 def test_server_refuses_to_start_before_collectstatic(site, tmp_path):
-    """gunicorn with the strategy's own config, a release that was never collected."""
+    """The app server as production starts it, a release that was never collected."""
     empty = tmp_path / "never-collected"
     env = serve_env(
         site,
@@ -147,7 +147,7 @@ def test_server_refuses_to_start_before_collectstatic(site, tmp_path):
         DJANGO_RELEASE_ID="never-collected",
         **site.local_stack_env(),
     )
-    code, output = exits(site.gunicorn(free_port()), site.project, env)
+    code, output = exits(site.app_server(free_port()), site.project, env)
     assert code != 0 and "collectstatic --noinput" in output, f"{site.name}:\n{output}"
 
 
@@ -289,7 +289,7 @@ def test_uploads_survive_clear_restart_and_same_name_uploads_byte_for_byte(media
     port = free_port()
     restarted = dataclasses.replace(site, url=f"http://127.0.0.1:{port}")
     server_env = serve_env(site, port, **site.local_stack_env())
-    with running(site.gunicorn(port), site.project, server_env, restarted.url + "/", "gunicorn"):
+    with running(site.app_server(port), site.project, server_env, restarted.url + "/", "app"):
         session = admin_session(restarted)
         upload(session, restarted, "keep.txt", b"a second keep.txt", "text/plain")
     after = upload_checksums(site)

@@ -1,18 +1,28 @@
-"""WhiteNoise: gunicorn serves static files itself, compressed, with far-future caching.
+"""WhiteNoise: the app server (granian) serves static files itself, compressed, cached forever.
 
 https://whitenoise.readthedocs.io/en/stable/django.html
 """
 
-from .base import DEBUG, INSTALLED_APPS, MIDDLEWARE, STORAGES, env
+from .base import (
+    DEBUG,
+    INSTALLED_APPS,
+    MIDDLEWARE,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS,
+    SECURE_HSTS_PRELOAD,
+    SECURE_HSTS_SECONDS,
+    SECURE_REFERRER_POLICY,
+    STORAGES,
+    env,
+)
 
-SERVING_STRATEGY_LABEL = "WhiteNoise in gunicorn"
+SERVING_STRATEGY_LABEL = "WhiteNoise in granian"
 
 # runserver would serve static files itself and hide a broken setup; WhiteNoise does it
 # the same way in development as in production.
 INSTALLED_APPS.insert(0, "whitenoise.runserver_nostatic")
 
-# Directly after SecurityMiddleware: static responses skip the rest of the stack, and still
-# get the security headers SecurityMiddleware adds.
+# In production wsgi.py answers static files before Django (static_server.py). The middleware,
+# directly after SecurityMiddleware, does it for runserver and the test client.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -21,7 +31,7 @@ MIDDLEWARE.insert(
 # Hashed names (css/site.3f2a1c9b7e4d.css) let browsers and CDNs cache forever; the .gz and .br
 # copies are written once at collectstatic, not on each request.
 STORAGES["staticfiles"] = {
-    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    "BACKEND": "{{ cookiecutter.project_slug }}.storage.compressed.CompressedOnceStorage",
 }
 
 # A CDN in front of WhiteNoise: set DJANGO_STATIC_HOST=https://cdn.example.com and point the CDN
@@ -36,3 +46,20 @@ WHITENOISE_MAX_AGE = env.int("DJANGO_STATIC_MAX_AGE", default=60)
 # Serve only what collectstatic wrote, indexed once at start-up, never the source folders.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
+
+
+def security_headers(headers, path, url):
+    """What SecurityMiddleware adds to Django's answers, for the static files answered before
+    Django runs (wsgi.py). WhiteNoise calls it once per file at start-up. HSTS goes on every
+    answer: browsers ignore it over plain HTTP (RFC 6797, 8.1)."""
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = SECURE_REFERRER_POLICY
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"  # Django's default
+    if SECURE_HSTS_SECONDS:
+        hsts = f"max-age={SECURE_HSTS_SECONDS}"
+        hsts += "; includeSubDomains" if SECURE_HSTS_INCLUDE_SUBDOMAINS else ""
+        hsts += "; preload" if SECURE_HSTS_PRELOAD else ""
+        headers["Strict-Transport-Security"] = hsts
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = security_headers

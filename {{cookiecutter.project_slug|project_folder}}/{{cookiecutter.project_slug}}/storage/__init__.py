@@ -1,9 +1,11 @@
-"""Static storages for deploys where several releases are live at once.
+"""Static storages: the strategy's module beside this one holds its storage class.
 
-Each release writes and reads its own manifest (DJANGO_RELEASE_ID); hashed files are shared
-and only ever added to, so a page rendered by the previous release keeps finding its CSS and
-JS while the next one rolls out, and after a rollback. The strategy's module beside this one
-holds its storage class.
+compressed.py (WhiteNoise, Nginx) writes the .br and .gz copies once per hashed name.
+
+Where several releases are live at once (Nginx, S3 + CDN), each release writes and reads its
+own manifest (DJANGO_RELEASE_ID); hashed files are shared and only ever added to, so a page
+rendered by the previous release keeps finding its CSS and JS while the next one rolls out,
+and after a rollback.
 https://docs.djangoproject.com/en/5.2/ref/contrib/staticfiles/#manifeststaticfilesstorage
 """
 
