@@ -6,15 +6,23 @@ import time
 
 from docsgen import TEMPLATE_DIR
 
+from .build import build_goal
+from .publish import publish_goal
 from .serving import nginx_goal, whitenoise_goal
 
-GOALS = {"whitenoise": whitenoise_goal, "nginx": nginx_goal}
+GOALS = {
+    "whitenoise": whitenoise_goal,
+    "nginx": nginx_goal,
+    "build": build_goal,
+    "publish": publish_goal,
+}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--rounds", type=int, default=5, help="interleaved A/B rounds per goal")
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    parser.add_argument("--files", type=int, default=2000, help="files in the build goal's tree")
     parser.add_argument("--only", choices=list(GOALS), action="append", help="one goal group")
     options = parser.parse_args()
     work = TEMPLATE_DIR / ".cache" / "bench"
@@ -23,8 +31,8 @@ def main() -> int:
         if options.only and name not in options.only:
             continue
         started = time.monotonic()
-        print(f"bench: {name} ({options.rounds} rounds of {options.seconds} s each)...", flush=True)
-        results += goal(work, options.rounds, options.seconds)
+        print(f"bench: {name} ({options.rounds} rounds)...", flush=True)
+        results += goal(work, options)
         print(f"bench: {name} done in {time.monotonic() - started:.0f} s", flush=True)
     print()
     for result in results:

@@ -5,12 +5,10 @@ assertion in a test would fail on a busy machine, not on slow code.
 """
 
 import re
-import subprocess
-import sys
 
 import pytest
 
-from .variants import TEMPLATE_DIR
+from .servers import python_module
 
 pytestmark = pytest.mark.serving
 
@@ -19,24 +17,19 @@ GOALS = [
     "serving.whitenoise_pages",
     "serving.nginx",
     "serving.nginx_browser",
+    "build.cold",
+    "build.one_file_changed",
 ]
 
 
 def test_bench_smoke_run_reports_every_goal_with_a_measured_ratio():
-    result = subprocess.run(
-        [sys.executable, "-m", "bench", "--rounds", "1", "--seconds", "1"],
-        cwd=TEMPLATE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-3000:]
+    code, output = python_module("bench", "--rounds", "1", "--seconds", "1", "--files", "100")
+    assert code == 0, output[-3000:]
     for goal in GOALS:
         line = re.search(rf"^{re.escape(goal)}: .+: (met|NOT MET)\n    (.+)$", output, re.M)
         assert line, f"{goal} not reported:\n{output[-3000:]}"
         ratio = re.search(r"([\d.]+)x \(median of 1, spread", line[2])
         assert ratio and float(ratio[1]) > 0, line[2]
-        assert "errors 0" in line[2], line[2]
-    assert re.search(rf"^\d of {len(GOALS)} goals met\.", output, re.M), output[-1000:]
+        if goal.startswith("serving."):
+            assert "errors 0" in line[2], line[2]
+    assert re.search(rf"^\d+ of {len(GOALS)} goals met\.", output, re.M), output[-1000:]

@@ -1,0 +1,150 @@
+"""The compression-at-build goal: collectstatic of a 2,000-file tree.
+
+A (the reference): Django's plain ManifestStaticFilesStorage, no compression. B: the storage
+the WhiteNoise and Nginx variants generate (hashed names plus .br and .gz copies). Each round
+runs A and B cold (empty STATIC_ROOT), then changes one stylesheet and runs both again over
+their previous output, as the next deploy would. Goals: B cold at most 2x A cold; B's re-run
+at most 1.2x A's re-run. Stock WhiteNoise is timed alongside, for the record.
+"""
+
+import os
+import random
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from tests.servers import run
+
+from .serving import Goal, prepared
+
+PLAIN = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+STOCK = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+SETTINGS = """from my_django_site.settings import *  # noqa: F403
+
+STORAGES = {{**STORAGES, "staticfiles": {{"BACKEND": "{backend}"}}}}  # noqa: F405
+"""
+WORDS = "grid flex margin color border shadow radius button header footer card item".split()
+
+
+def imports_previous(n: int) -> bool:
+    """Whether stylesheet c<n> @imports c<n-5>: chains of three (c0 <- c5 <- c10, c15 <- ...)."""
+    return (n // 5) % 3 != 0
+
+
+def importers(n: int) -> list[int]:
+    """The stylesheets that @import c<n>, directly or through others."""
+    found = []
+    while imports_previous(n + 5):
+        n += 5
+        found.append(n)
+    return found
+
+
+def write_tree(static: Path, files: int) -> Path:
+    """`files` deterministic files in static/tree/: stylesheets whose url()s point at images
+    and at each other, scripts, SVG icons and PNG images, sized like a real front end's."""
+    tree = static / "tree"
+    shutil.rmtree(tree, ignore_errors=True)
+    for folder in ("css", "js", "img"):
+        (tree / folder).mkdir(parents=True)
+    rng = random.Random(2000)  # noqa: S311 (test data, not secrets)
+    kinds = ["css", "js", "js", "svg", "png"]
+    for n in range(files):
+        kind = kinds[n % len(kinds)]
+        if kind == "css":
+            rules = [
+                f".{rng.choice(WORDS)}-{n}-{i} {{ {rng.choice(WORDS)}: {rng.randint(0, 999)}px; "
+                f'background: url("../img/i{(n + 4) % files}.png"); }}\n'
+                for i in range(60)
+            ]
+            if imports_previous(n):  # short chains, as bundles of partials have
+                rules.insert(0, f'@import url("c{n - 5}.css");\n')
+            (tree / "css" / f"c{n}.css").write_text("".join(rules))
+        elif kind == "js":
+            lines = [
+                f"export function {rng.choice(WORDS)}{n}_{i}(a, b) {{ return a * {i} + "
+                f"b.{rng.choice(WORDS)} - {rng.randint(0, 99999)}; }}\n"
+                for i in range(120)
+            ]
+            (tree / "js" / f"j{n}.js").write_text("".join(lines))
+        elif kind == "svg":
+            paths = "".join(
+                f'<path d="M{rng.randint(0, 99)} {rng.randint(0, 99)}L{rng.randint(0, 99)} '
+                f'{rng.randint(0, 99)}Z" fill="#{rng.randint(0, 0xFFFFFF):06x}"/>'
+                for _ in range(40)
+            )
+            (tree / "img" / f"s{n}.svg").write_text(
+                f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">{paths}</svg>'
+            )
+        else:
+            (tree / "img" / f"i{n}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + rng.randbytes(1500))
+    return tree
+
+
+def collect(project: Path, venv: Path, env: dict, backend: str | None, root: Path) -> float:
+    """Seconds one collectstatic takes with `backend` (None: the variant's own) into `root`."""
+    settings = {}
+    if backend:
+        (project / "bench_settings.py").write_text(SETTINGS.format(backend=backend))
+        settings = {"DJANGO_SETTINGS_MODULE": "bench_settings"}
+    started = time.monotonic()
+    run(
+        [str(venv / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        project,
+        {**env, **settings, "DJANGO_STATIC_ROOT": str(root)},
+    )
+    return time.monotonic() - started
+
+
+def build_goal(work: Path, options) -> list[Goal]:
+    rounds, files = options.rounds, options.files
+    answers = {"serving_strategy": "whitenoise", "media_storage": "none"}
+    project, venv, env, _ = prepared(answers, work / "build")
+    tree = write_tree(project / "static", files)
+    roots = {side: work / "build-out" / side for side in ("plain", "generated", "stock")}
+    cold = {side: [] for side in roots}
+    again = {side: [] for side in ("plain", "generated")}
+    backends = {"plain": PLAIN, "generated": None, "stock": STOCK}
+    changed = tree / "css" / "c0.css"
+    for number in range(rounds):
+        print(f"bench:   build round {number + 1} of {rounds}", flush=True)
+        for side, backend in backends.items():
+            shutil.rmtree(roots[side], ignore_errors=True)
+            cold[side].append(collect(project, venv, env, backend, roots[side]))
+        # The next deploy: one stylesheet changed, a second later (collectstatic compares times).
+        changed.write_text(changed.read_text() + f".changed-{number} {{ color: red; }}\n")
+        later = time.time() + 1 + number
+        os.utime(changed, (later, later))
+        for side in again:
+            again[side].append(collect(project, venv, env, backends[side], roots[side]))
+    median = statistics.median
+
+    def ratios(b: list[float], a: list[float]) -> list[float]:
+        return [y / x for x, y in zip(a, b, strict=True)]
+
+    def detail(b: list[float], a: list[float], extra: str = "") -> str:
+        r = ratios(b, a)
+        return (
+            f"generated {median(b):.1f} s, plain manifest {median(a):.1f} s: "
+            f"{median(r):.2f}x (median of {len(r)}, spread {min(r):.2f}-{max(r):.2f}x){extra}"
+        )
+
+    cold_ratio = median(ratios(cold["generated"], cold["plain"]))
+    again_ratio = median(ratios(again["generated"], again["plain"]))
+    stock = f"; stock WhiteNoise {median(cold['stock']):.1f} s"
+    return [
+        Goal(
+            "build.cold",
+            f"collectstatic of {files} files with .br and .gz copies, empty STATIC_ROOT: "
+            "<= 2x the plain manifest run",
+            cold_ratio <= 2,
+            detail(cold["generated"], cold["plain"], stock),
+        ),
+        Goal(
+            "build.one_file_changed",
+            "the re-run after one stylesheet changed: <= 1.2x the plain manifest re-run",
+            again_ratio <= 1.2,
+            detail(again["generated"], again["plain"]),
+        ),
+    ]
