@@ -1,0 +1,188 @@
+"""The S3 publishing goals: collectstatic of the same tree to a bucket on a local S3 API (moto in
+server mode on loopback), the stock way and the S3 + CDN variant's way.
+
+A: django-storages' S3ManifestStaticStorage (hashes and rewrites in the bucket). B: the
+variant's CDNManifestStaticFilesStorage (builds locally, uploads what the bucket lacks, manifest
+last). Each side has its own bucket, behind one counting proxy. Per round: a first publish to
+an empty bucket, the same tree and release again (a re-run of the same commit's job), then one
+stylesheet changed (a new release). Goals: B's first publish <= 15% of A's time; B's unchanged
+re-publish makes 0 uploads and takes <= 2% of A's; B's one-file change uploads only what changed
+and what references it.
+"""
+
+import hashlib
+import os
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from tests.servers import LOOPBACK, S3Proxy, free_port, run, running
+
+from .build import importers, write_tree
+from .serving import Goal, prepared
+
+STOCK_SETTINGS = """from my_django_site.settings import *  # noqa: F403
+
+STORAGES = {{  # noqa: F405
+    **STORAGES,
+    "staticfiles": {{
+        "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
+        "OPTIONS": {{**S3_CONNECTION, "bucket_name": "{bucket}", "location": "static",
+                    "querystring_auth": False}},
+    }},
+}}
+"""
+CREATE_BUCKETS = """import boto3, os, sys
+client = boto3.client("s3", endpoint_url=os.environ["DJANGO_S3_ENDPOINT_URL"],
+                      region_name="us-east-1")
+for name in sys.argv[1:]:
+    client.create_bucket(Bucket=name)
+"""
+# moto takes any credentials; these never leave loopback.
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}  # noqa: S105
+
+
+class Publisher:
+    """collectstatic of one project to one bucket, timed and counted through the proxy."""
+
+    def __init__(self, project: Path, venv: Path, env: dict, proxy: S3Proxy):
+        self.project, self.venv, self.env, self.proxy = project, venv, env, proxy
+
+    def publish(self, side: str, release: str) -> dict:
+        settings = {"DJANGO_SETTINGS_MODULE": "bench_settings"} if side == "stock" else {}
+        root = self.project.parent / f"staticfiles-{side}"
+        before = dict(self.proxy.counts)
+        started = time.monotonic()
+        run(
+            [str(self.venv / "bin" / "python"), "manage.py", "collectstatic", "--noinput"],
+            self.project,
+            {
+                **self.env,
+                **settings,
+                "DJANGO_STATIC_ROOT": str(root),
+                "DJANGO_RELEASE_ID": release,
+            },
+            timeout=1800,
+        )
+        seconds = time.monotonic() - started
+        counts = {k: v - before.get(k, 0) for k, v in self.proxy.counts.items()}
+        return {"seconds": seconds, **counts, "requests": sum(counts.values())}
+
+
+def publish_goal(work: Path, options) -> list[Goal]:
+    rounds, files = options.rounds, options.files
+    answers = {"serving_strategy": "s3_cdn", "media_storage": "none"}
+    project, venv, env, _ = prepared(answers, work / "publish", collect=False)
+    tree = write_tree(project / "static", files)
+    (project / "bench_settings.py").write_text(STOCK_SETTINGS.format(bucket="stock"))
+    moto_port = free_port()
+    moto = [str(venv / "bin" / "moto_server"), "-H", LOOPBACK, "-p", str(moto_port)]
+    results = {side: {"first": [], "again": [], "changed": []} for side in ("stock", "generated")}
+    with (
+        running(moto, project, env, f"http://{LOOPBACK}:{moto_port}/", "bench-moto"),
+        S3Proxy(f"http://{LOOPBACK}:{moto_port}") as proxy,
+    ):
+        env = {
+            **env,
+            **CREDENTIALS,
+            "DJANGO_S3_ENDPOINT_URL": proxy.url,
+            "DJANGO_S3_ADDRESSING_STYLE": "path",
+        }
+        publisher = Publisher(project, venv, env, proxy)
+        changed = tree / "css" / "c0.css"
+        for number in range(rounds):
+            print(f"bench:   publish round {number + 1} of {rounds}", flush=True)
+            buckets = [f"stock-{number}", f"generated-{number}"]
+            python = str(venv / "bin" / "python")
+            run([python, "-c", CREATE_BUCKETS, *buckets], project, env)
+            for side, bucket in zip(("stock", "generated"), buckets, strict=True):
+                (project / "bench_settings.py").write_text(STOCK_SETTINGS.format(bucket=bucket))
+                shutil.rmtree(project.parent / f"staticfiles-{side}", ignore_errors=True)
+                publisher.env = {**env, "DJANGO_S3_BUCKET": bucket}
+                result = results[side]
+                result["first"].append(publisher.publish(side, f"r{number}-first"))
+                # The same tree and release again, as a re-run of the same commit's CI job.
+                result["again"].append(publisher.publish(side, f"r{number}-first"))
+                if side == "generated":
+                    original = changed.read_text()
+                    changed.write_text(original + f".changed-{number} {{ color: red; }}\n")
+                    later = time.time() + 2
+                    os.utime(changed, (later, later))
+                    root = project.parent / "staticfiles-generated"
+                    before = snapshot(root)
+                    result["changed"].append(publisher.publish(side, f"r{number}-changed"))
+                    after = snapshot(root)
+                    differing = {name for name in after if before.get(name) != after[name]}
+                    result["changed"][-1]["differing"] = differing
+                    changed.write_text(original)
+    return goals(results, files)
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under `root` by name, with its MD5."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.md5(path.read_bytes()).hexdigest()  # noqa: S324
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+def goals(results: dict, files: int) -> list[Goal]:
+    median = statistics.median
+
+    def seconds(side, phase):
+        return [r["seconds"] for r in results[side][phase]]
+
+    def ratio(phase):
+        values = [
+            g / s for s, g in zip(seconds("stock", phase), seconds("generated", phase), strict=True)
+        ]
+        return median(values), min(values), max(values)
+
+    def puts(side, phase):
+        return median(r.get("PUT", 0) for r in results[side][phase])
+
+    def line(phase):
+        value, low, high = ratio(phase)
+        return (
+            f"generated {median(seconds('generated', phase)):.1f} s, "
+            f"{puts('generated', phase):.0f} uploads, "
+            f"{median(r['requests'] for r in results['generated'][phase]):.0f} requests; stock "
+            f"{median(seconds('stock', phase)):.1f} s, {puts('stock', phase):.0f} uploads, "
+            f"{median(r.get('DELETE', 0) for r in results['stock'][phase]):.0f} deletes, "
+            f"{median(r['requests'] for r in results['stock'][phase]):.0f} requests: "
+            f"{value:.1%} (median of {len(results['stock'][phase])}, spread {low:.1%}-{high:.1%})"
+        )
+
+    # Allowed to change: c0 (edited) and the stylesheets that @import it, nothing else; each
+    # file that changed in the local build is uploaded once, plus the release manifest.
+    allowed = {"c0", *(f"c{n}" for n in importers(0))}
+    changed = results["generated"]["changed"]
+    changed_puts = [r.get("PUT", 0) for r in changed]
+    expected = [len(r["differing"]) + 1 for r in changed]
+    only_those = all(
+        Path(name).name.split(".")[0] in allowed for r in changed for name in r["differing"]
+    )
+    return [
+        Goal(
+            "publish.first",
+            f"first publish of {files} files to an empty bucket: <= 15% of the stock time",
+            ratio("first")[0] <= 0.15,
+            line("first"),
+        ),
+        Goal(
+            "publish.unchanged",
+            "re-publishing the same tree: 0 uploads and <= 2% of the stock time",
+            ratio("again")[0] <= 0.02 and puts("generated", "again") == 0,
+            line("again"),
+        ),
+        Goal(
+            "publish.one_file_changed",
+            "one stylesheet changed: only it and the stylesheets that @import it are uploaded",
+            changed_puts == expected and only_those,
+            f"uploads per round: {changed_puts}; files that changed in the build, plus the "
+            f"manifest: {expected}; all of them c0 or its importers ({sorted(allowed)}): "
+            f"{only_those}",
+        ),
+    ]
