@@ -19,9 +19,10 @@ from .variants import DEFAULTS, TEMPLATE_DIR, VARIANT_IDS, VARIANTS, variant_id
 TOOLS = str(TEMPLATE_DIR / ".venv" / "bin")
 RUFF = shutil.which("ruff", path=TOOLS) or "ruff"
 HADOLINT = shutil.which("hadolint", path=TOOLS) or "hadolint"
-# Django templates keep their own {{ }} and {% %}; everywhere else these mean Jinja leaked.
+# Django templates keep their own {{ }} and {% %}; everywhere else these mean Jinja leaked,
+# except a GitHub Actions expression, ${{ ... }}, which the template writes in a raw block.
 DJANGO_TEMPLATE = re.compile(r"(^|/)templates/")
-JINJA_LEFTOVER = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
+JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")
 AWKWARD = {
     "project_name": 'Café "Zürich" \\ O\'Brien 🚀',
     "project_slug": "cafe_zurich",

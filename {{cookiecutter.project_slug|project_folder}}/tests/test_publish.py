@@ -44,6 +44,38 @@ def test_collecting_an_unchanged_release_again_uploads_nothing(local_bucket, tmp
     assert uploads == [], f"re-published: {uploads}"
 
 
+def test_an_unchanged_rerun_hashes_nothing_again(local_bucket, tmp_path, monkeypatch):
+    first = collect(tmp_path, "v1")
+    from django.contrib.staticfiles.storage import HashedFilesMixin
+
+    def hashing(*args, **kwargs):
+        raise AssertionError("an unchanged build was hashed again")
+
+    monkeypatch.setattr(HashedFilesMixin, "_post_process", hashing)
+    assert collect(tmp_path, "v1") == first
+
+
+def test_a_changed_source_or_a_missing_build_file_builds_again(local_bucket, tmp_path):
+    source = tmp_path / "source"
+    (source / "extra").mkdir(parents=True)
+    (source / "extra" / "a.css").write_text("a { color: red; }\n")
+
+    def collect_extra(release):
+        dirs = [*settings.STATICFILES_DIRS, source]
+        with override_settings(STATICFILES_DIRS=dirs, STATIC_ROOT=tmp_path / "build"):
+            with override_settings(RELEASE_ID=release):
+                call_command("collectstatic", "--noinput", verbosity=0)
+                return storages["staticfiles"].url("extra/a.css").split("/static/", 1)[1]
+
+    first = collect_extra("v1")
+    (source / "extra" / "a.css").write_text("a { color: blue; }\n")
+    second = collect_extra("v2")
+    assert second != first, "the changed source was not hashed again"
+    (tmp_path / "build" / second).unlink()
+    assert collect_extra("v3") == second
+    assert (tmp_path / "build" / second).exists(), "a missing build file was not rebuilt"
+
+
 def test_one_changed_file_uploads_it_and_what_refers_to_it(local_bucket, tmp_path):
     collect(tmp_path, "v1")
     font = tmp_path / "build" / "fonts" / "dejavu-sans-subset.woff2"

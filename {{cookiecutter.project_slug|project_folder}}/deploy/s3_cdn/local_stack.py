@@ -78,11 +78,13 @@ def main() -> int:
         if not configured({**dotenv(), **env}):
             env |= start_local_bucket(run_dir(port), port, processes)
         python = str(VENV_BIN / "python")
+        started = time.monotonic()
         publish = subprocess.run(
             [python, "manage.py", "collectstatic", "--noinput"], cwd=PROJECT, env=env, check=False
         )
         if publish.returncode != 0:
             return publish.returncode
+        print(f"Published static files in {time.monotonic() - started:.1f} s", flush=True)
         gunicorn = subprocess.Popen(
             [
                 str(VENV_BIN / "gunicorn"),

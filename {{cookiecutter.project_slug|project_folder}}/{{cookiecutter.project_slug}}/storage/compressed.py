@@ -3,7 +3,7 @@
 WhiteNoise's CompressedManifestStaticFilesStorage compresses every file twice (the unhashed
 copy and the hashed one) on every collectstatic, Brotli at its slowest setting: a 2,000-file
 tree took 3.5x Django's plain manifest run. Here only the hashed names are compressed (pages
-link nothing else), in parallel, and never again: a hashed name is its content, so a copy
+link nothing else), in parallel, Brotli one step below its slowest, and never again: a hashed name is its content, so a copy
 already written for it is still right. A re-run after changing one file compresses only the
 names that changed. Copies are written to a temporary name and renamed, so an interrupted
 run never leaves a truncated copy that would be served.
@@ -13,11 +13,15 @@ import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+import brotli
 from whitenoise.compress import Compressor
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 # Smaller files gain nothing a browser would notice (nginx's gzip_min_length works alike).
 SMALLEST = 256
+# Brotli's quality: 11, its slowest (WhiteNoise's choice), took 3x as long as 10 on a
+# 2,000-file tree for output 5% smaller; below 10 the output grows faster than time shrinks.
+BROTLI_QUALITY = 10
 
 
 class CompressedOnceStorage(CompressedManifestStaticFilesStorage):
@@ -66,7 +70,7 @@ class CompressedOnceStorage(CompressedManifestStaticFilesStorage):
         written = []
         for suffix in missing:
             packed = (
-                compressor.compress_brotli(data)
+                brotli.compress(data, quality=BROTLI_QUALITY)
                 if suffix == ".br"
                 else compressor.compress_gzip(data)
             )
