@@ -14,6 +14,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import brotli
+from django.contrib.staticfiles.utils import matches_patterns
 from whitenoise.compress import Compressor
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
@@ -31,9 +32,28 @@ class CompressedOnceStorage(CompressedManifestStaticFilesStorage):
     """
 
     def post_process_with_compression(self, files):
-        yield from files
-        self.remove_stale_copies(self.hashed_files.keys())
-        yield from self.compress_once(sorted(set(self.hashed_files.values())))
+        """Compress while Django hashes: a file its patterns never rewrite (all but CSS) has
+        its final name when first yielded, so its copies start at once, on other cores
+        (zlib and Brotli release the GIL); stylesheets once every pass is done."""
+        compressor = Compressor(quiet=True)
+        started = {}
+        with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+
+            def start(name):
+                if name not in started and compressor.should_compress(name):
+                    started[name] = pool.submit(self.compress_file, compressor, name)
+
+            for name, hashed_name, processed in files:
+                rewritten = matches_patterns(name, self._patterns)
+                if hashed_name and not isinstance(processed, Exception) and not rewritten:
+                    start(hashed_name)
+                yield name, hashed_name, processed
+            self.remove_stale_copies(self.hashed_files.keys())
+            for name in sorted(set(self.hashed_files.values())):
+                start(name)
+            for name, future in started.items():
+                for suffix in future.result():
+                    yield name, name + suffix, True
 
     def remove_stale_copies(self, names):
         """Copies of unhashed names an earlier storage wrote: gone once the file has changed
@@ -43,17 +63,6 @@ class CompressedOnceStorage(CompressedManifestStaticFilesStorage):
             for suffix in (".br", ".gz"):
                 if os.path.exists(path + suffix) and not same_age(path + suffix, os.stat(path)):
                     os.unlink(path + suffix)
-
-    def compress_once(self, names):
-        compressor = Compressor(quiet=True)
-        todo = [name for name in names if compressor.should_compress(name)]
-        workers = max(2, os.cpu_count() or 1)
-        with ThreadPoolExecutor(max_workers=workers) as pool:  # zlib and Brotli release the GIL
-            for name, written in zip(
-                todo, pool.map(lambda name: self.compress_file(compressor, name), todo), strict=True
-            ):
-                for suffix in written:
-                    yield name, name + suffix, True
 
     def compress_file(self, compressor: Compressor, name: str) -> list[str]:
         """Write the missing copies of `name`; which suffixes were written."""
