@@ -88,6 +88,20 @@ def project_environment(project: Path, extra: tuple[str, ...] = ()) -> Path:
     return venv
 
 
+def python_module(*args: str, timeout: int = 600) -> tuple[int, str]:
+    """`python -m <args>` in the template's folder (make bench, make compare): its exit code
+    and its output, stdout then stderr."""
+    result = subprocess.run(  # noqa: S603 (this interpreter, arguments from the tests)
+        [sys.executable, "-m", *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
 def exits(command: list[str], cwd: Path, env: dict, timeout: float = 60) -> tuple[int, str]:
     """Run a server that is expected to refuse to start: its exit code and output. One that
     is still running after `timeout` seconds is stopped and reported as a failure."""
