@@ -16,8 +16,10 @@ export NO_MKDOCS_2_WARNING := 1
 PYTEST_ARGS ?=
 # Extra make bench arguments, e.g. BENCH_ARGS='--rounds 9 --seconds 10 --only nginx'.
 BENCH_ARGS ?=
+# Extra make compare arguments, e.g. COMPARE_ARGS='--seconds 10 --only nginx-none'.
+COMPARE_ARGS ?=
 
-.PHONY: demo test lint docs bench tools system-packages clean
+.PHONY: demo test lint docs bench compare tools system-packages clean
 
 # The template's own tools (cookiecutter, pytest, ruff, mkdocs...) in .venv, from uv.lock.
 tools: $(VENV)/.synced
@@ -55,6 +57,11 @@ docs: tools
 # The speed goals, each measured side by side (A and B interleaved, median of rounds); not in make test.
 bench: tools system-packages
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Every variant run side by side, measured, written up in .cache/compare/report.md (charts,
+# diffs against the default) and in the guide's "Choosing a strategy" page.
+compare: tools system-packages
+	$(BIN)/python -m bench.compare $(COMPARE_ARGS)
 
 # Remove the tools, caches, the built guide and the demo.
 clean:

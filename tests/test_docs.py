@@ -32,7 +32,8 @@ from .variants import CHOICES, COOKIECUTTER_JSON, TEMPLATE_DIR
 DOCS = TEMPLATE_DIR / "docs"
 SITE = TEMPLATE_DIR / ".cache" / "docs-site"
 CITED_CHECK = re.compile(r"`((?:settings|collected|nginx|bucket|live)\.[a-z0-9_]+)`")
-PAGES = sorted(DOCS.rglob("*.md"))
+# Pages; docs/_measured/ holds what `make compare` wrote, included by a page, not one itself.
+PAGES = sorted(page for page in DOCS.rglob("*.md") if "_measured" not in page.parts)
 
 # Names the guide may mention that the generated project does not define, and why.
 MENTIONED_ELSEWHERE = {

@@ -1,0 +1,49 @@
+"""`make compare` on one variant: it runs, says what it is doing, and writes a report whose
+figures were measured (not left empty), charts that are SVG, and the diff against the default.
+The guide's copy of the last full run (docs/_measured/compare.md) covers every variant."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from .servers import python_module
+from .variants import TEMPLATE_DIR, VARIANT_IDS
+
+pytestmark = pytest.mark.serving
+
+VARIANT = "nginx-local"
+
+
+def test_compare_measures_a_variant_and_writes_the_report(tmp_path):
+    out, guide = tmp_path / "compare", tmp_path / "guide.md"
+    options = ["--only", VARIANT, "--seconds", "1", "--out", str(out), "--docs", str(guide)]
+    code, output = python_module("bench.compare", *options)
+    assert code == 0, output[-3000:]
+    for step in ("collectstatic", "starting make run", "repeat visit", "load on"):
+        assert re.search(rf"^compare: {VARIANT}: .*{step}", output, re.M), output
+    report = (out / "report.md").read_text()
+    row = re.search(rf"^\| `{VARIANT}` \| (.+)$", report, re.M)
+    assert row, report[:2000]
+    cells = [cell.strip() for cell in row[1].split("|")]
+    first, repeat, css, page, collect = cells[2], cells[3], cells[4], cells[5], cells[6]
+    assert float(first.split()[0]) > float(repeat.split()[0]) > 0, row[0]
+    for load in (css, page):
+        assert float(load.split()[0].replace(",", "")) > 0, row[0]
+    assert float(collect.split()[0]) > 0, row[0]
+    css_headers = rf"^\| `{VARIANT}` \| `text/css[^|]*` \| `br` \| `[^`]*immutable"
+    assert re.search(css_headers, report, re.M), report[:3000]
+    for chart in ("css-rps", "page-rps", "first-visit", "collect"):
+        svg = ET.parse(out / "charts" / f"{chart}.svg").getroot()  # noqa: S314 (written here)
+        assert svg.tag.endswith("svg") and VARIANT in ET.tostring(svg, encoding="unicode")
+    whole = (out / "diffs" / f"{VARIANT}.diff").read_text()
+    assert "+++ b/deploy/nginx/locations.conf" in whole and "```diff" in report
+    assert "deploy/nginx/locations.conf" in guide.read_text() and "```diff" not in guide.read_text()
+
+
+def test_the_guide_shows_the_last_full_report_for_every_variant():
+    report = (TEMPLATE_DIR / "docs" / "_measured" / "compare.md").read_text()
+    missing = [v for v in VARIANT_IDS if not re.search(rf"^\| `{v}` \| ", report, re.M)]
+    assert not missing, f"run `make compare`: the guide's report lacks {missing}"
+    page = (TEMPLATE_DIR / "docs" / "explanation" / "choosing-a-strategy.md").read_text()
+    assert '--8<-- "_measured/compare.md"' in page
