@@ -9,12 +9,14 @@ from docsgen import TEMPLATE_DIR
 from .build import build_goal
 from .publish import publish_goal
 from .serving import nginx_goal, whitenoise_goal
+from .suite import suite_goal
 
 GOALS = {
     "whitenoise": whitenoise_goal,
     "nginx": nginx_goal,
     "build": build_goal,
     "publish": publish_goal,
+    "suite": suite_goal,
 }
 
 

@@ -1,9 +1,11 @@
 import contextlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,28 @@ def pytest_configure(config):
     # cookiecutter.json's `_extensions` names a module in the template folder; the CLI finds
     # it there, pytest-cookies' in-process bake needs the folder on sys.path.
     sys.path.insert(0, str(TEMPLATE_DIR))
+
+
+# How long the last whole run took (every test, none deselected): `make bench` reports it.
+SUITE_RECORD = TEMPLATE_DIR / ".cache" / "suite.json"
+
+
+def pytest_sessionstart(session):
+    session.config.started = time.monotonic()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    chosen = [arg for arg in config.invocation_params.args if not str(arg).startswith("-")]
+    whole = not chosen and not config.option.keyword and not config.option.markexpr
+    if whole and exitstatus == 0 and session.testscollected:
+        SUITE_RECORD.parent.mkdir(exist_ok=True)
+        record = {
+            "seconds": time.monotonic() - config.started,
+            "tests": session.testscollected,
+            "finished": time.strftime("%Y-%m-%d %H:%M"),
+        }
+        SUITE_RECORD.write_text(json.dumps(record))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
