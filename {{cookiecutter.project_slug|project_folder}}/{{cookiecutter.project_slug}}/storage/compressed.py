@@ -3,10 +3,10 @@
 WhiteNoise's CompressedManifestStaticFilesStorage compresses every file twice (the unhashed
 copy and the hashed one) on every collectstatic, Brotli at its slowest setting: a 2,000-file
 tree took 3.5x Django's plain manifest run. Here only the hashed names are compressed (pages
-link nothing else), in parallel, Brotli one step below its slowest, and never again: a hashed name is its content, so a copy
-already written for it is still right. A re-run after changing one file compresses only the
-names that changed. Copies are written to a temporary name and renamed, so an interrupted
-run never leaves a truncated copy that would be served.
+link nothing else), in parallel, Brotli one step below its slowest, and never again: a hashed
+name is its content, so a copy already written for it is still right. A re-run after changing
+one file compresses only the names that changed. Copies are written to a temporary name and
+renamed, so an interrupted run never leaves a truncated copy that would be served.
 """
 
 import os
