@@ -1,10 +1,12 @@
 """Every variant, running like production with DEBUG=False, serves every asset its pages use."""
 
+import contextlib
 import dataclasses
 import html
 import json
 import re
 import shutil
+import socket
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -13,7 +15,7 @@ import requests
 
 from .conftest import SUPERUSER, serve_env
 from .crawl import asset_problems, crawl_assets
-from .servers import exits, free_port, running
+from .servers import LOOPBACK, exits, free_port, running
 from .variants import PROJECT_TEMPLATE_DIR, VARIANTS, variant_id
 
 WHITENOISE_VARIANTS = [a for a in VARIANTS if a["serving_strategy"] == "whitenoise"]
@@ -296,3 +298,26 @@ def test_uploads_survive_clear_restart_and_same_name_uploads_byte_for_byte(media
     lost = {name: digest for name, digest in before.items() if after.get(name) != digest}
     assert not lost, f"{site.name}: uploads lost or changed: {lost}"
     assert len(after) == len(before) + 1, f"{site.name}: {sorted(after)}"
+
+
+IDLE_CLIENTS = 40
+
+
+@pytest.mark.threat(
+    "Served files", f"{IDLE_CLIENTS} idle keep-alive connections do not lock out a new client"
+)
+def test_idle_keep_alive_connections_do_not_lock_out_new_clients(site):
+    """Browsers keep connections open between requests. A server that counts an idle
+    connection as busy (granian's backpressure set to its thread count did) stops answering
+    anyone once a few browsers have visited."""
+    with contextlib.ExitStack() as idle:
+        for number in range(IDLE_CLIENTS):
+            client = idle.enter_context(socket.create_connection((LOOPBACK, site.port), 10))
+            client.sendall(f"GET / HTTP/1.1\r\nHost: {LOOPBACK}\r\n\r\n".encode())
+            try:
+                status = client.makefile("rb").readline()
+            except TimeoutError:
+                status = b"no answer within 10 s"
+            assert status.startswith(b"HTTP/1.1 200"), f"{site.name}: client {number}: {status}"
+        response = requests.get(site.url + "/", timeout=10)
+        assert response.status_code == 200, site.name
