@@ -141,7 +141,7 @@ def responds(url: str, **kwargs) -> bool:
     try:
         requests.get(url, timeout=2, allow_redirects=False, **kwargs)
         return True
-    except requests.ConnectionError:
+    except (requests.ConnectionError, requests.Timeout):  # not up, or still warming up
         return False
 
 
