@@ -323,7 +323,19 @@ def settings_reference(projects: dict[str, Path]) -> str:
 
 # ---------------------------------------------------------------------------------- environment
 
-SHELL_DEFAULT = re.compile(r"\$\{([A-Z][A-Z0-9_]*):[-?]([^}]*)\}")
+# ${VAR:-default} or ${VAR:?message}; the default may hold one more, ${A:-${B:-8000}}.
+SHELL_DEFAULT = re.compile(r"\$\{([A-Z][A-Z0-9_]*):[-?]((?:[^{}$]|\$(?!\{)|\$\{[^}]*\})*)\}")
+
+
+def shell_reads(line: str) -> list[tuple[str, str]]:
+    """(variable, default) for each ${VAR:-default} in `line`, nested ones included."""
+    found = []
+    for var, default in SHELL_DEFAULT.findall(line):
+        found.append((var, default))
+        found.extend(shell_reads(default))
+    return found
+
+
 ENV_EXAMPLE_LINE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)(=|:)")
 
 
@@ -375,7 +387,7 @@ def environment_reads(project: Path) -> list[dict]:
                     found.append(dict(var=var, default=default, file=relative, why=why))
         elif text.startswith("#!") or path.suffix == ".sh":
             for number, line in enumerate(lines, 1):
-                for var, default in SHELL_DEFAULT.findall(line):
+                for var, default in shell_reads(line):
                     found.append(
                         dict(
                             var=var,
