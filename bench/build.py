@@ -16,13 +16,15 @@ from pathlib import Path
 
 from tests.servers import run
 
+from .measure import ratios, summary
 from .serving import Goal, prepared
 
-PLAIN = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
-STOCK = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+PLAIN = '{"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}'
+STOCK = '{"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}'
+# The variant's settings with another static storage (Python source, may use its settings).
 SETTINGS = """from my_django_site.settings import *  # noqa: F403
 
-STORAGES = {{**STORAGES, "staticfiles": {{"BACKEND": "{backend}"}}}}  # noqa: F405
+STORAGES = {{**STORAGES, "staticfiles": {storage}}}  # noqa: F405
 """
 WORDS = "grid flex margin color border shadow radius button header footer card item".split()
 
@@ -82,19 +84,35 @@ def write_tree(static: Path, files: int) -> Path:
     return tree
 
 
-def collect(project: Path, venv: Path, env: dict, backend: str | None, root: Path) -> float:
-    """Seconds one collectstatic takes with `backend` (None: the variant's own) into `root`."""
-    settings = {}
-    if backend:
-        (project / "bench_settings.py").write_text(SETTINGS.format(backend=backend))
-        settings = {"DJANGO_SETTINGS_MODULE": "bench_settings"}
+def with_storage(project: Path, storage: str | None) -> dict:
+    """The environment for running the project with `storage` as its static storage (None:
+    the variant's own): a settings module beside manage.py, named by DJANGO_SETTINGS_MODULE."""
+    if storage is None:
+        return {}
+    (project / "bench_settings.py").write_text(SETTINGS.format(storage=storage))
+    return {"DJANGO_SETTINGS_MODULE": "bench_settings"}
+
+
+def collect(project: Path, venv: Path, env: dict, root: Path, timeout: int = 600) -> float:
+    """Seconds one collectstatic takes into `root`."""
     started = time.monotonic()
     run(
         [str(venv / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"],
         project,
-        {**env, **settings, "DJANGO_STATIC_ROOT": str(root)},
+        {**env, "DJANGO_STATIC_ROOT": str(root)},
+        timeout=timeout,
     )
     return time.monotonic() - started
+
+
+def change_stylesheet(path: Path, marker: str, seconds_later: float) -> str:
+    """Append a rule to `path`, dated `seconds_later` (collectstatic copies by time, and a
+    change within the same second would look old); its previous text."""
+    original = path.read_text()
+    path.write_text(original + f".changed-{marker} {{ color: red; }}\n")
+    later = time.time() + seconds_later
+    os.utime(path, (later, later))
+    return original
 
 
 def build_goal(work: Path, options) -> list[Goal]:
@@ -105,33 +123,28 @@ def build_goal(work: Path, options) -> list[Goal]:
     roots = {side: work / "build-out" / side for side in ("plain", "generated", "stock")}
     cold = {side: [] for side in roots}
     again = {side: [] for side in ("plain", "generated")}
-    backends = {"plain": PLAIN, "generated": None, "stock": STOCK}
-    changed = tree / "css" / "c0.css"
+    storages = {"plain": PLAIN, "generated": None, "stock": STOCK}
     for number in range(rounds):
         print(f"bench:   build round {number + 1} of {rounds}", flush=True)
-        for side, backend in backends.items():
+        for side, storage in storages.items():
             shutil.rmtree(roots[side], ignore_errors=True)
-            cold[side].append(collect(project, venv, env, backend, roots[side]))
-        # The next deploy: one stylesheet changed, a second later (collectstatic compares times).
-        changed.write_text(changed.read_text() + f".changed-{number} {{ color: red; }}\n")
-        later = time.time() + 1 + number
-        os.utime(changed, (later, later))
+            side_env = {**env, **with_storage(project, storage)}
+            cold[side].append(collect(project, venv, side_env, roots[side]))
+        # The next deploy: one stylesheet changed (kept: each round adds to it).
+        change_stylesheet(tree / "css" / "c0.css", str(number), 1 + number)
         for side in again:
-            again[side].append(collect(project, venv, env, backends[side], roots[side]))
+            side_env = {**env, **with_storage(project, storages[side])}
+            again[side].append(collect(project, venv, side_env, roots[side]))
     median = statistics.median
 
-    def ratios(b: list[float], a: list[float]) -> list[float]:
-        return [y / x for x, y in zip(a, b, strict=True)]
-
     def detail(b: list[float], a: list[float], extra: str = "") -> str:
-        r = ratios(b, a)
         return (
             f"generated {median(b):.1f} s, plain manifest {median(a):.1f} s: "
-            f"{median(r):.2f}x (median of {len(r)}, spread {min(r):.2f}-{max(r):.2f}x){extra}"
+            f"{summary(ratios(a, b))}{extra}"
         )
 
-    cold_ratio = median(ratios(cold["generated"], cold["plain"]))
-    again_ratio = median(ratios(again["generated"], again["plain"]))
+    cold_ratio = median(ratios(cold["plain"], cold["generated"]))
+    again_ratio = median(ratios(again["plain"], again["generated"]))
     stock = f"; stock WhiteNoise {median(cold['stock']):.1f} s"
     return [
         Goal(

@@ -64,6 +64,17 @@ def wrk(
     return Load(rps, p50, p99, errors + (int(non_2xx[1]) if non_2xx else 0))
 
 
+def ratios(a: list[float], b: list[float]) -> list[float]:
+    """B/A for each interleaved round."""
+    return [y / x for x, y in zip(a, b, strict=True)]
+
+
+def summary(values: list[float], form: str = "{:.2f}x") -> str:
+    """'1.67x (median of 3, spread 1.58-1.70x)': how every goal reports its ratios."""
+    median, low, high = (form.format(f(values)) for f in (statistics.median, min, max))
+    return f"{median} (median of {len(values)}, spread {low}-{high})"
+
+
 @dataclass
 class Comparison:
     """B against A over interleaved rounds."""
@@ -73,15 +84,11 @@ class Comparison:
 
     @property
     def ratios(self) -> list[float]:
-        return [b.rps / a.rps for a, b in zip(self.a, self.b, strict=True)]
+        return ratios([load.rps for load in self.a], [load.rps for load in self.b])
 
     @property
     def ratio(self) -> float:
         return statistics.median(self.ratios)
-
-    @property
-    def spread(self) -> tuple[float, float]:
-        return min(self.ratios), max(self.ratios)
 
     def median(self, side: str, field: str) -> float:
         return statistics.median(getattr(load, field) for load in getattr(self, side))

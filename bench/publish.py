@@ -11,28 +11,23 @@ and what references it.
 """
 
 import hashlib
-import os
 import shutil
 import statistics
-import time
 from pathlib import Path
 
 from tests.servers import LOOPBACK, S3Proxy, free_port, run, running
 
-from .build import importers, write_tree
+from .build import change_stylesheet, collect, importers, with_storage, write_tree
+from .measure import ratios, summary
 from .serving import Goal, prepared
 
-STOCK_SETTINGS = """from my_django_site.settings import *  # noqa: F403
-
-STORAGES = {{  # noqa: F405
-    **STORAGES,
-    "staticfiles": {{
-        "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
-        "OPTIONS": {{**S3_CONNECTION, "bucket_name": "{bucket}", "location": "static",
-                    "querystring_auth": False}},
-    }},
-}}
-"""
+# django-storages' manifest storage on the variant's own bucket settings (DJANGO_S3_BUCKET).
+STOCK = """{
+    "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
+    "OPTIONS": {**S3_CONNECTION, "location": "static", "querystring_auth": False},  # noqa: F405
+}"""
+# Each side's static storage: stock, and the variant's own.
+SIDES = {"stock": STOCK, "generated": None}
 CREATE_BUCKETS = """import boto3, os, sys
 client = boto3.client("s3", endpoint_url=os.environ["DJANGO_S3_ENDPOINT_URL"],
                       region_name="us-east-1")
@@ -48,24 +43,18 @@ class Publisher:
 
     def __init__(self, project: Path, venv: Path, env: dict, proxy: S3Proxy):
         self.project, self.venv, self.env, self.proxy = project, venv, env, proxy
+        self.settings = {side: with_storage(project, storage) for side, storage in SIDES.items()}
 
-    def publish(self, side: str, release: str) -> dict:
-        settings = {"DJANGO_SETTINGS_MODULE": "bench_settings"} if side == "stock" else {}
-        root = self.project.parent / f"staticfiles-{side}"
+    def root(self, side: str) -> Path:
+        """The side's local STATIC_ROOT (the generated storage builds there)."""
+        return self.project.parent / f"staticfiles-{side}"
+
+    def publish(self, side: str, bucket: str, release: str) -> dict:
         before = dict(self.proxy.counts)
-        started = time.monotonic()
-        run(
-            [str(self.venv / "bin" / "python"), "manage.py", "collectstatic", "--noinput"],
-            self.project,
-            {
-                **self.env,
-                **settings,
-                "DJANGO_STATIC_ROOT": str(root),
-                "DJANGO_RELEASE_ID": release,
-            },
-            timeout=1800,
+        env = {**self.env, **self.settings[side], "DJANGO_S3_BUCKET": bucket}
+        seconds = collect(
+            self.project, self.venv, {**env, "DJANGO_RELEASE_ID": release}, self.root(side), 1800
         )
-        seconds = time.monotonic() - started
         counts = {k: v - before.get(k, 0) for k, v in self.proxy.counts.items()}
         return {"seconds": seconds, **counts, "requests": sum(counts.values())}
 
@@ -75,10 +64,9 @@ def publish_goal(work: Path, options) -> list[Goal]:
     answers = {"serving_strategy": "s3_cdn", "media_storage": "none"}
     project, venv, env, _ = prepared(answers, work / "publish", collect=False)
     tree = write_tree(project / "static", files)
-    (project / "bench_settings.py").write_text(STOCK_SETTINGS.format(bucket="stock"))
     moto_port = free_port()
     moto = [str(venv / "bin" / "moto_server"), "-H", LOOPBACK, "-p", str(moto_port)]
-    results = {side: {"first": [], "again": [], "changed": []} for side in ("stock", "generated")}
+    results = {side: {"first": [], "again": [], "changed": []} for side in SIDES}
     with (
         running(moto, project, env, f"http://{LOOPBACK}:{moto_port}/", "bench-moto"),
         S3Proxy(f"http://{LOOPBACK}:{moto_port}") as proxy,
@@ -93,26 +81,20 @@ def publish_goal(work: Path, options) -> list[Goal]:
         changed = tree / "css" / "c0.css"
         for number in range(rounds):
             print(f"bench:   publish round {number + 1} of {rounds}", flush=True)
-            buckets = [f"stock-{number}", f"generated-{number}"]
+            buckets = {side: f"{side}-{number}" for side in SIDES}
             python = str(venv / "bin" / "python")
-            run([python, "-c", CREATE_BUCKETS, *buckets], project, env)
-            for side, bucket in zip(("stock", "generated"), buckets, strict=True):
-                (project / "bench_settings.py").write_text(STOCK_SETTINGS.format(bucket=bucket))
-                shutil.rmtree(project.parent / f"staticfiles-{side}", ignore_errors=True)
-                publisher.env = {**env, "DJANGO_S3_BUCKET": bucket}
+            run([python, "-c", CREATE_BUCKETS, *buckets.values()], project, env)
+            for side, bucket in buckets.items():
+                shutil.rmtree(publisher.root(side), ignore_errors=True)
                 result = results[side]
-                result["first"].append(publisher.publish(side, f"r{number}-first"))
+                result["first"].append(publisher.publish(side, bucket, f"r{number}-first"))
                 # The same tree and release again, as a re-run of the same commit's CI job.
-                result["again"].append(publisher.publish(side, f"r{number}-first"))
+                result["again"].append(publisher.publish(side, bucket, f"r{number}-first"))
                 if side == "generated":
-                    original = changed.read_text()
-                    changed.write_text(original + f".changed-{number} {{ color: red; }}\n")
-                    later = time.time() + 2
-                    os.utime(changed, (later, later))
-                    root = project.parent / "staticfiles-generated"
-                    before = snapshot(root)
-                    result["changed"].append(publisher.publish(side, f"r{number}-changed"))
-                    after = snapshot(root)
+                    original = change_stylesheet(changed, str(number), 2)
+                    before = snapshot(publisher.root(side))
+                    result["changed"].append(publisher.publish(side, bucket, f"r{number}-changed"))
+                    after = snapshot(publisher.root(side))
                     differing = {name for name in after if before.get(name) != after[name]}
                     result["changed"][-1]["differing"] = differing
                     changed.write_text(original)
@@ -135,16 +117,12 @@ def goals(results: dict, files: int) -> list[Goal]:
         return [r["seconds"] for r in results[side][phase]]
 
     def ratio(phase):
-        values = [
-            g / s for s, g in zip(seconds("stock", phase), seconds("generated", phase), strict=True)
-        ]
-        return median(values), min(values), max(values)
+        return ratios(seconds("stock", phase), seconds("generated", phase))
 
     def puts(side, phase):
         return median(r.get("PUT", 0) for r in results[side][phase])
 
     def line(phase):
-        value, low, high = ratio(phase)
         return (
             f"generated {median(seconds('generated', phase)):.1f} s, "
             f"{puts('generated', phase):.0f} uploads, "
@@ -152,7 +130,7 @@ def goals(results: dict, files: int) -> list[Goal]:
             f"{median(seconds('stock', phase)):.1f} s, {puts('stock', phase):.0f} uploads, "
             f"{median(r.get('DELETE', 0) for r in results['stock'][phase]):.0f} deletes, "
             f"{median(r['requests'] for r in results['stock'][phase]):.0f} requests: "
-            f"{value:.1%} (median of {len(results['stock'][phase])}, spread {low:.1%}-{high:.1%})"
+            f"{summary(ratio(phase), '{:.1%}')}"
         )
 
     # Allowed to change: c0 (edited) and the stylesheets that @import it, nothing else; each
@@ -168,13 +146,13 @@ def goals(results: dict, files: int) -> list[Goal]:
         Goal(
             "publish.first",
             f"first publish of {files} files to an empty bucket: <= 15% of the stock time",
-            ratio("first")[0] <= 0.15,
+            median(ratio("first")) <= 0.15,
             line("first"),
         ),
         Goal(
             "publish.unchanged",
             "re-publishing the same tree: 0 uploads and <= 2% of the stock time",
-            ratio("again")[0] <= 0.02 and puts("generated", "again") == 0,
+            median(ratio("again")) <= 0.02 and puts("generated", "again") == 0,
             line("again"),
         ),
         Goal(

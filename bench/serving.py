@@ -18,7 +18,7 @@ from pathlib import Path
 from docsgen.bake import bake_variant
 from tests.servers import LOOPBACK, free_port, project_environment, run, running
 
-from .measure import Comparison, interleave
+from .measure import Comparison, interleave, summary
 
 LOCAL = {
     "DJANGO_DEBUG": "false",
@@ -86,11 +86,9 @@ def prepared(
 
 
 def ratio_detail(comparison: Comparison, a: str, b: str) -> str:
-    low, high = comparison.spread
     return (
         f"{b} {comparison.median('b', 'rps'):,.0f} req/s, {a} {comparison.median('a', 'rps'):,.0f}"
-        f" req/s: {comparison.ratio:.2f}x (median of {len(comparison.a)}, spread "
-        f"{low:.2f}-{high:.2f}x); p99 {comparison.median('b', 'p99'):.2f} ms vs "
+        f" req/s: {summary(comparison.ratios)}; p99 {comparison.median('b', 'p99'):.2f} ms vs "
         f"{comparison.median('a', 'p99'):.2f} ms; errors {comparison.errors}"
     )
 

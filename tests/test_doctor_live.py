@@ -6,7 +6,6 @@ project, run by test_project_tests.py); here the doctor meets real servers on 12
 """
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,16 +22,8 @@ ONE_PER_STRATEGY = [answers for answers in VARIANTS if answers["media_storage"] 
 def doctor(site, project: Path, **env: str) -> tuple[int, list[dict]]:
     """`static_doctor --format json --url <site>` run in `project` with the site's settings."""
     environment = {**serve_env(site, site.port), **site.local_stack_env(), **env}
-    command = [str(site.venv / "bin" / "python"), "manage.py", "static_doctor"]
-    result = subprocess.run(
-        [*command, "--format", "json", "--url", f"{site.url}/"],
-        cwd=project,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    options = ["--format", "json", "--url", f"{site.url}/"]
+    result = site.manage_in(project, "static_doctor", *options, env=environment)
     assert result.stdout.startswith("{"), f"{site.name}: no report\n{result.stderr[-3000:]}"
     return result.returncode, json.loads(result.stdout)["findings"]
 
