@@ -3,17 +3,10 @@
 https://whitenoise.readthedocs.io/en/stable/django.html
 """
 
-from .base import (
-    DEBUG,
-    INSTALLED_APPS,
-    MIDDLEWARE,
-    SECURE_HSTS_INCLUDE_SUBDOMAINS,
-    SECURE_HSTS_PRELOAD,
-    SECURE_HSTS_SECONDS,
-    SECURE_REFERRER_POLICY,
-    STORAGES,
-    env,
-)
+import functools
+import io
+
+from .base import DEBUG, INSTALLED_APPS, MIDDLEWARE, STORAGES, env
 
 SERVING_STRATEGY_LABEL = "WhiteNoise in granian"
 
@@ -52,14 +45,25 @@ def security_headers(headers, path, url):
     """What SecurityMiddleware adds to Django's answers, for the static files answered before
     Django runs (wsgi.py). WhiteNoise calls it once per file at start-up. HSTS goes on every
     answer: browsers ignore it over plain HTTP (RFC 6797, 8.1)."""
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = SECURE_REFERRER_POLICY
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"  # Django's default
-    if SECURE_HSTS_SECONDS:
-        hsts = f"max-age={SECURE_HSTS_SECONDS}"
-        hsts += "; includeSubDomains" if SECURE_HSTS_INCLUDE_SUBDOMAINS else ""
-        hsts += "; preload" if SECURE_HSTS_PRELOAD else ""
-        headers["Strict-Transport-Security"] = hsts
+    for name, value in security_middleware_headers().items():
+        headers[name] = value
+
+
+@functools.cache
+def security_middleware_headers() -> dict[str, str]:
+    """The headers SecurityMiddleware itself gives an HTTPS answer, from the SECURE_*
+    settings, so static files can never drift from pages (computed once, after start-up)."""
+    from django.core.handlers.wsgi import WSGIRequest
+    from django.http import HttpResponse
+    from django.middleware.security import SecurityMiddleware
+
+    request = WSGIRequest(
+        {"REQUEST_METHOD": "GET", "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO()}
+    )
+    bare = HttpResponse()
+    before = set(bare.headers)
+    answer = SecurityMiddleware(lambda request: bare).process_response(request, bare)
+    return {name: value for name, value in answer.headers.items() if name not in before}
 
 
 WHITENOISE_ADD_HEADERS_FUNCTION = security_headers
