@@ -5,6 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 
 from uploads.storage import PrivateMediaStorage
 
@@ -48,6 +50,29 @@ def test_a_second_upload_with_the_same_name_keeps_the_first(upload, local_bucket
     assert first.file.name != second.file.name
     body = local_bucket.get_object(Bucket=settings.S3_BUCKET, Key=f"media/{first.file.name}")
     assert body["Body"].read() == b"first"
+
+
+def test_a_name_taken_between_the_check_and_the_write_is_never_overwritten(
+    local_bucket, monkeypatch
+):
+    """Two uploads that check the same free name at once both pick it: S3 refuses the second
+    write (If-None-Match: *), and that upload is stored under another name."""
+    storage = storages["default"]
+    first = storage.save("race/same.txt", ContentFile(b"first"))
+    picked = []
+
+    def stale_check(self, name, max_length=None):
+        # The first pick is what a concurrent upload saw before `first` was written.
+        picked.append(name)
+        return first if len(picked) == 1 else real_check(self, name, max_length)
+
+    real_check = type(storage).get_available_name
+    monkeypatch.setattr(type(storage), "get_available_name", stale_check)
+    second = storage.save("race/same.txt", ContentFile(b"second"))
+    assert second != first and len(picked) == 2
+    for name, content in ((first, b"first"), (second, b"second")):
+        body = local_bucket.get_object(Bucket=settings.S3_BUCKET, Key=f"media/{name}")["Body"]
+        assert body.read() == content
 
 
 def test_a_custom_domain_for_private_media_is_refused():
