@@ -2,7 +2,7 @@
 # Release-based deploys behind nginx, run from a checkout of the code to deploy:
 #
 #   deploy/nginx/deploy.sh deploy [RELEASE_ID]    # default id: the commit, else a timestamp
-#   deploy/nginx/deploy.sh rollback [RELEASE_ID]  # default: the release before the current one
+#   deploy/nginx/deploy.sh rollback [RELEASE_ID]  # default: the one deployed before the current one
 #   deploy/nginx/deploy.sh list
 #
 # Layout under APP_ROOT (default /srv/{{ cookiecutter.project_slug }}):
@@ -13,7 +13,7 @@
 #   shared/media/     uploads: a deploy never touches them
 #   shared/db.sqlite3 the database, when shared/.env sets no DATABASE_URL (one for all releases)
 #   current           -> releases/<id>, switched atomically
-#   releases.log      deployed ids, oldest first
+#   releases.log      deployed ids in deploy order, oldest first (a rollback adds none)
 #
 # Order: build the release apart from what is live, publish its static files, migrate,
 # switch `current`, restart gunicorn. A failure before the switch leaves the live site as it was.
@@ -128,12 +128,30 @@ deploy() {
   say "Deployed $id"
 }
 
-prune() { # keep the newest KEEP_RELEASES and the current one
-  local current keep
+deploy_order() { # every deployed id once, oldest first (a re-deployed id counts where it was last deployed)
+  [ -f "$LOG" ] || return 0
+  grep -v '^$' "$LOG" | tac | awk '!seen[$0]++' | tac
+}
+
+is_release() { [ -d "$RELEASES/$1" ] && [ ! -e "$RELEASES/$1/.incomplete" ]; }
+
+release_before() { # release_before ID: the newest release on disk deployed before ID
+  local id=$1 found="" candidate
+  while read -r candidate; do
+    if [ "$candidate" = "$id" ]; then
+      echo "$found"
+      return 0
+    fi
+    if is_release "$candidate"; then found=$candidate; fi
+  done < <(deploy_order)
+}
+
+prune() { # keep the newest KEEP_RELEASES deployed, the current one and the one before it
+  local current keep release id
   current=$(current_id)
-  keep=$(grep -v '^$' "$LOG" | tail -n "$KEEP_RELEASES"; echo "$current")
+  keep=$(deploy_order | tail -n "$KEEP_RELEASES"; echo "$current"; release_before "$current")
   for release in "$RELEASES"/*/; do
-    local id
+    [ -d "$release" ] || continue
     id=$(basename "$release")
     if ! grep -qxF "$id" <<<"$keep"; then
       say "Removing old release $id (its hashed static files stay in shared/static)"
@@ -146,27 +164,37 @@ rollback() {
   local current target=${1:-}
   current=$(current_id)
   if [ -z "$target" ]; then
-    target=$(grep -v '^$' "$LOG" | grep -vxF "$current" | tail -n 1 || true)
-    [ -n "$target" ] || die "no earlier release to roll back to: $0 list"
+    [ -n "$current" ] || die "nothing is deployed yet, so there is nothing to roll back: $0 list"
+    target=$(release_before "$current")
+    [ -n "$target" ] || die "no release was deployed before $current (or it was pruned), so \
+there is nothing to roll back to: $0 list"
   fi
   check_id "$target"
-  [ -d "$RELEASES/$target" ] && [ ! -e "$RELEASES/$target/.incomplete" ] \
-    || die "release $target is not on this machine: $0 list"
+  is_release "$target" || die "release $target is not on this machine: $0 list"
+  [ "$target" != "$current" ] || die "$target is already the current release: $0 list"
   say "Rolling back from ${current:-nothing} to $target (migrations are not reversed)"
   switch_to "$target"
   restart
-  echo "$target" >> "$LOG"
-  say "Current is $target"
+  say "Current is $target; another rollback goes to the release deployed before it"
 }
 
-list() {
-  local current
+list() { # on-disk releases in deploy order, oldest first
+  local current id listed=0
   current=$(current_id)
-  for release in "$RELEASES"/*/; do
-    local id
-    id=$(basename "$release")
+  while read -r id; do
+    is_release "$id" || continue
     echo "$id$([ "$id" = "$current" ] && echo "  <- current")"
+    listed=1
+  done < <(deploy_order)
+  for release in "$RELEASES"/*/; do
+    [ -d "$release" ] || continue
+    id=$(basename "$release")
+    if [ -e "$release/.incomplete" ]; then
+      echo "$id  (incomplete: its deploy did not finish; deploy it again to replace it)"
+      listed=1
+    fi
   done
+  [ "$listed" -eq 1 ] || echo "No releases in $RELEASES yet: deploy one with $0 deploy"
 }
 
 case "${1:-}" in
