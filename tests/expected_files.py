@@ -39,6 +39,7 @@ COMMON = {
     "tests/__init__.py",
     "tests/conftest.py",
     "tests/test_checks.py",
+    "tests/test_collect_safely.py",
     "tests/test_static.py",
     "{slug}/__init__.py",
     "{slug}/apps.py",
@@ -52,6 +53,9 @@ COMMON = {
     "{slug}/settings/__init__.py",
     "{slug}/settings/base.py",
     "{slug}/static_references.py",
+    "{slug}/storage/__init__.py",
+    "{slug}/storage/atomic.py",
+    "{slug}/storage/integrity.py",
     "{slug}/urls.py",
     "{slug}/wsgi.py",
 }

@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import os
 import socket
 import ssl
 import subprocess
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from .conftest import NGINX_VARIANTS
+from .conftest import CHANGED_IN_NEXT_RELEASE, NGINX_VARIANTS
 from .crawl import asset_problems, crawl_assets, css_urls, page_asset_urls
+from .faults import files_that_lie, nearly_full_disk, snapshot
 from .servers import exits, raw_get, run, wait_for
 from .test_bake import TOOLS
 from .test_serving import UPLOAD_CHECKSUMS
@@ -185,6 +187,41 @@ def test_a_template_linking_a_missing_file_stops_the_deploy_with_its_name(nginx_
     assert_still_live(stack, live)
 
 
+@pytest.mark.threat(
+    "Faults during deploys",
+    "Deploy on a full disk whose freed blocks another writer takes: no live byte changed",
+)
+@pytest.mark.parametrize("nginx_production", NGINX_VARIANTS[:1], ids=variant_id, indirect=True)
+def test_a_deploy_failing_on_a_full_disk_changes_no_file_the_live_release_serves(
+    nginx_production,
+):
+    """shared/static on a real, full filesystem; the next release changes a stylesheet and a
+    script, so it must write. The deploy fails, and every file that was there is the same
+    file with the same bytes: none replaced, truncated or deleted, none left half-written."""
+    stack = nginx_production
+    live = (stack.app_root / "current").resolve()
+    shared_static = stack.app_root / "shared" / "static"
+    originals = {name: (stack.source / name).read_text() for name in CHANGED_IN_NEXT_RELEASE}
+    for name, text in originals.items():
+        (stack.source / name).write_text(text + "\n/* the release after the full disk */\n")
+    try:
+        with nearly_full_disk(shared_static):
+            before = snapshot(shared_static)
+            output = failed_deploy(stack, "full-disk")
+            after = snapshot(shared_static)
+            assert "No space left on device" in output, output[-2000:]
+            assert "Traceback" not in output, output[-3000:]
+            changed = [name for name, seen in before.items() if after.get(name) != seen]
+            assert not changed, f"{stack.name}: changed by a failed deploy: {changed[:10]}"
+            partial = [name for name in after if name.endswith(".partial")]
+            assert not partial, f"{stack.name}: left half-written: {partial}"
+            assert not files_that_lie(shared_static), files_that_lie(shared_static)
+            assert_still_live(stack, live)
+    finally:
+        for name, text in originals.items():
+            (stack.source / name).write_text(text)
+
+
 def test_old_pages_keep_their_assets_across_a_release_and_a_rollback(nginx_production):
     stack, session = nginx_production, nginx_production.session()
     home = stack.https_url + "/"
@@ -254,3 +291,68 @@ def test_uploads_keep_their_bytes_across_a_deploy_and_a_rollback(nginx_productio
     assert current_uploads(stack) == before, f"{stack.name}: uploads changed by a rollback"
     for name in before:
         assert (stack.app_root / "shared" / "media" / name).is_file(), name
+
+
+def releases_listed(stack) -> list[str]:
+    """deploy.sh list: the releases on disk, oldest deployed first; the current one marked."""
+    return stack.deploy("list").split("\n")[:-1]
+
+
+def current_release(stack) -> str:
+    return (stack.app_root / "current").resolve().name
+
+
+@pytest.mark.threat(
+    "Faults during deploys",
+    "Three deploys, two rollbacks: each steps back once; pruning keeps distinct releases",
+)
+@pytest.mark.parametrize("nginx_production", NGINX_VARIANTS[:1], ids=variant_id, indirect=True)
+def test_each_rollback_steps_back_one_release_and_pruning_keeps_distinct_ones(
+    nginx_production,
+):
+    """Rollback goes to the release deployed before the current one, every time (a second
+    rollback never goes forward again), and pruning counts releases, not log lines."""
+    stack = nginx_production
+    keep_three = {**stack.env, "KEEP_RELEASES": "3"}
+    for release in ("r1", "r2", "r3"):
+        run(["deploy/nginx/deploy.sh", "deploy", release], stack.source, keep_three)
+    stack.deploy("rollback")
+    assert current_release(stack) == "r2", releases_listed(stack)
+    stack.deploy("rollback")
+    assert current_release(stack) == "r1", releases_listed(stack)
+    assert releases_listed(stack)[-3:] == ["r1  <- current", "r2", "r3"], releases_listed(stack)
+    session, home = stack.session(), stack.https_url + "/"
+    wait_for(lambda: session.get(home).ok, 60, f"{stack.name}: r1 never answered after rollback")
+
+    # Two to keep: the newest two deployed, and with them the live one and the one before it.
+    run(
+        ["deploy/nginx/deploy.sh", "deploy", "r4"],
+        stack.source,
+        {**stack.env, "KEEP_RELEASES": "2"},
+    )
+    assert releases_listed(stack) == ["r3", "r4  <- current"], releases_listed(stack)
+    stack.deploy("rollback")
+    assert current_release(stack) == "r3", releases_listed(stack)
+
+
+def test_rollback_with_nothing_before_the_current_release_refuses_and_changes_nothing(
+    bake, tmp_path
+):
+    """On a layout deploy.sh made (releases, its log, `current`), without building one."""
+    project = bake(NGINX_VARIANTS[0])
+    releases = tmp_path / "releases"
+    for release in ("only",):
+        (releases / release).mkdir(parents=True)
+    (tmp_path / "releases.log").write_text("only\n")
+    (tmp_path / "current").symlink_to("releases/only")
+    env = {**os.environ, "APP_ROOT": str(tmp_path), "RESTART_COMMAND": "true"}
+    code, output = exits(["deploy/nginx/deploy.sh", "rollback"], project, env)
+    assert code == 1 and "no release was deployed before only" in output, output
+    assert (tmp_path / "current").resolve().name == "only"
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, output = exits(
+        ["deploy/nginx/deploy.sh", "list"], project, {**env, "APP_ROOT": str(empty)}
+    )
+    assert code == 0 and output.startswith("No releases in"), output

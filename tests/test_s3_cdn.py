@@ -1,5 +1,7 @@
 """The S3 + CDN strategy against a real S3 API (moto, server mode) and the CDN stand-in."""
 
+import hashlib
+import json
 import subprocess
 from pathlib import Path
 
@@ -8,6 +10,7 @@ import requests
 
 from .conftest import changed_copy, publish, serve_env
 from .crawl import asset_problems, crawl_assets, css_urls, page_asset_urls
+from .faults import HASHED_NAME
 from .servers import S3Proxy, free_port, running
 from .variants import VARIANTS, variant_id
 
@@ -154,6 +157,21 @@ def test_publish_failing_after_some_uploads_never_writes_the_manifest(s3_site, t
         k: v for k, v in before.items() if k.startswith("manifests/")
     }
     assert proxy.counts.get("PUT", 0) > 3
+    # The live release (make run's, "local"): every object its manifest names is where it
+    # was, with the bytes its hashed name promises, read back through the S3 API.
+    client, bucket = s3_client(s3_site), s3_site.local_stack_env()["DJANGO_S3_BUCKET"]
+    manifest = json.loads(
+        client.get_object(Bucket=bucket, Key="manifests/local.json")["Body"].read()
+    )
+    lying = []
+    for hashed in sorted(set(manifest["paths"].values())):
+        key = f"static/{hashed}"
+        assert after.get(key) == before.get(key), f"{s3_site.name}: {key} changed"
+        body = client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        found = HASHED_NAME.search(hashed)
+        if found and hashlib.md5(body).hexdigest()[:12] != found.group(1):  # noqa: S324
+            lying.append(key)
+    assert not lying, f"{s3_site.name}: objects whose bytes differ from their name: {lying}"
 
 
 def test_an_unchanged_republish_makes_no_upload_at_the_s3_api(s3_site):

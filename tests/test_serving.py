@@ -2,19 +2,24 @@
 
 import contextlib
 import dataclasses
+import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
 
-from .conftest import SUPERUSER, serve_env
+from .conftest import SUPERUSER, changed_copy, serve_env
 from .crawl import asset_problems, crawl_assets
+from .faults import files_that_lie, nearly_full_disk, snapshot
 from .servers import LOOPBACK, exits, free_port, running
 from .variants import PROJECT_TEMPLATE_DIR, VARIANTS, variant_id
 
@@ -178,6 +183,61 @@ def test_second_upload_with_the_same_name_keeps_the_first(media_site):
     assert requests.get(second, timeout=30).content == b"second version", media_site.name
 
 
+CONCURRENT_UPLOADS = 8
+# Each upload row's title and the SHA-256 of the bytes its file has in storage.
+UPLOAD_ROWS = (
+    "import hashlib, json; from uploads.models import Upload; "
+    "print(json.dumps([[u.title, u.file.name, hashlib.sha256(u.file.open('rb').read())"
+    ".hexdigest()] for u in Upload.objects.all()]))"
+)
+
+
+@pytest.mark.threat(
+    "Nothing lost for media",
+    f"{CONCURRENT_UPLOADS} concurrent same-name uploads, each read back byte for byte",
+)
+def test_concurrent_uploads_under_one_name_each_keep_their_own_bytes(media_site):
+    """Every upload picks a free name, then writes: two that check at the same moment pick
+    the same one. The storage must notice (S3: a conditional write; disk: O_EXCL) and retry."""
+    site = media_site
+    session = admin_session(site)
+    add = f"{site.url}/admin/uploads/upload/add/"
+    session.get(add, timeout=30)
+    token = session.cookies["csrftoken"]
+    contents = {f"race-{number}": os.urandom(4096) for number in range(CONCURRENT_UPLOADS)}
+    start = threading.Barrier(CONCURRENT_UPLOADS)
+
+    def post(title: str) -> int:
+        client = requests.Session()
+        client.cookies.update(session.cookies)
+        start.wait(timeout=30)
+        response = client.post(
+            add,
+            timeout=60,
+            allow_redirects=False,
+            files={"file": ("same.png", contents[title], "image/png")},
+            data={"title": title, "csrfmiddlewaretoken": token},
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(CONCURRENT_UPLOADS) as pool:
+        statuses = list(pool.map(post, contents))
+    assert statuses == [302] * CONCURRENT_UPLOADS, f"{site.name}: answers {statuses}"
+
+    env = serve_env(site, site.port, **site.local_stack_env())
+    output = site.manage("shell", "-c", UPLOAD_ROWS, env=env)
+    rows = [row for row in json.loads(output.strip().splitlines()[-1]) if row[0] in contents]
+    assert len(rows) == CONCURRENT_UPLOADS, f"{site.name}: {len(rows)} rows: {rows}"
+    names = [name for _, name, _ in rows]
+    assert len(set(names)) == CONCURRENT_UPLOADS, f"{site.name}: names shared: {sorted(names)}"
+    wrong = [
+        f"{title} -> {name}"
+        for title, name, digest in rows
+        if digest != hashlib.sha256(contents[title]).hexdigest()
+    ]
+    assert not wrong, f"{site.name}: uploads overwritten by another: {wrong}"
+
+
 # Uploads whose bytes are markup and script: name, and the only type each may come back with.
 HOSTILE_UPLOADS = {
     "page.html": "application/octet-stream",
@@ -321,3 +381,48 @@ def test_idle_keep_alive_connections_do_not_lock_out_new_clients(site):
             assert status.startswith(b"HTTP/1.1 200"), f"{site.name}: client {number}: {status}"
         response = requests.get(site.url + "/", timeout=10)
         assert response.status_code == 200, site.name
+
+
+@pytest.mark.threat(
+    "Faults during deploys",
+    "collectstatic on a full disk under a running server: no served byte changed",
+)
+@pytest.mark.parametrize("answers", WHITENOISE_VARIANTS[:1], ids=variant_id)
+def test_collectstatic_failing_on_a_full_disk_changes_nothing_the_server_sends(
+    answers, start_site, tmp_path
+):
+    """WhiteNoise serves STATIC_ROOT as it is on disk. A collectstatic for changed code into
+    that folder, on a full disk, fails; the running server keeps sending every asset whole."""
+    site = start_site(answers)
+    static_root, manifests = tmp_path / "staticfiles", tmp_path / "static-manifests"
+    shutil.copytree(site.project / "staticfiles", static_root)
+    shutil.copytree(site.project / "static-manifests", manifests)
+    port = free_port()
+    env = serve_env(
+        site,
+        port,
+        DJANGO_STATIC_ROOT=str(static_root),
+        DJANGO_STATIC_MANIFESTS_ROOT=str(manifests),
+    )
+    url = f"http://{LOOPBACK}:{port}/"
+    source = changed_copy(site, tmp_path, "the release after the full disk")
+    with (
+        nearly_full_disk(static_root),
+        running(site.app_server(port), site.project, env, url, "app"),
+    ):
+        before = snapshot(static_root)
+        result = site.manage_in(source, "collectstatic", "--noinput", env=env)
+        assert result.returncode != 0, f"{site.name}: collectstatic on a full disk succeeded"
+        assert "No space left on device" in result.stderr, result.stderr[-2000:]
+        assert "Traceback" not in result.stderr, result.stderr[-3000:]
+        after = snapshot(static_root)
+        changed = [name for name, seen in before.items() if after.get(name) != seen]
+        assert not changed, f"{site.name}: changed by a failed collectstatic: {changed[:10]}"
+        assert not [name for name in after if name.endswith(".partial")], sorted(after)
+        assert not files_that_lie(static_root), files_that_lie(static_root)
+        _, assets = crawl_assets(requests.Session(), url)
+        problems = [problem for asset in assets for problem in asset_problems(asset)]
+        assert assets and not problems, f"{site.name}:\n" + "\n".join(problems)
+        for asset in assets:
+            name = urlsplit(asset.url).path.removeprefix("/static/")
+            assert asset.body == (static_root / name).read_bytes(), asset.url

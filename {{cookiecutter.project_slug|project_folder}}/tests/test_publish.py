@@ -136,6 +136,30 @@ def test_start_with_a_manifest_whose_files_are_not_in_the_bucket_is_refused(loca
         )
 
 
+def test_start_with_a_hashed_object_holding_other_bytes_is_refused_naming_it(
+    local_bucket, tmp_path
+):
+    """A hashed object whose bytes differ from its name (a tampered or broken upload) would
+    be cached for a year: its ETag (the MD5 of a single-part upload) is checked at start."""
+    url = collect(tmp_path, "v-damaged")
+    key = "static/" + url.split("/static/", 1)[1]
+    original = local_bucket.get_object(Bucket=settings.S3_BUCKET, Key=key)
+    body = original["Body"].read()
+    local_bucket.put_object(Bucket=settings.S3_BUCKET, Key=key, Body=body[:-1] + b"?")
+    try:
+        with override_settings(STATIC_ROOT=tmp_path / "build", RELEASE_ID="v-damaged"):
+            with pytest.raises(ImproperlyConfigured, match=key.rsplit("/", 1)[1]):
+                refuse_unsafe_start()
+    finally:
+        local_bucket.put_object(
+            Bucket=settings.S3_BUCKET,
+            Key=key,
+            Body=body,
+            CacheControl=original["CacheControl"],
+            ContentType=original["ContentType"],
+        )
+
+
 def test_only_names_the_manifest_hashed_are_cached_forever(local_bucket, tmp_path):
     """A vendored lib.0123456789ab.js only looks hashed: it may change, so five minutes."""
     (tmp_path / "build").mkdir()

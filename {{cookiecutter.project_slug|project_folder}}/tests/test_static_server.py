@@ -50,7 +50,7 @@ def front(collected_static):
 
 
 def hashed_css(collected_static) -> str:
-    manifest = json.loads((collected_static / "staticfiles.json").read_text())
+    manifest = json.loads((collected_static.parent / "manifests" / "staticfiles.json").read_text())
     return "/static/" + manifest["paths"]["css/site.css"]
 
 

@@ -13,6 +13,8 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, storages
 
+from .storage.integrity import damaged_files
+
 
 def is_inside(path: Path, parent: Path) -> bool:
     return path == parent or parent in path.parents
@@ -98,18 +100,29 @@ def refuse_unsafe_start() -> None:
             "static file would answer 500. Run `python manage.py collectstatic --noinput` "
             "before starting the server."
         )
-    names = set(storage.hashed_files.values())
     # A storage that publishes elsewhere (a bucket behind a CDN) says what it lacks itself.
-    if hasattr(storage, "missing_files"):
-        missing, where = storage.missing_files(names), storage.published_location
+    if hasattr(storage, "damaged_files"):
+        damaged, where = storage.damaged_files(storage.hashed_files), storage.published_location
     elif isinstance(storage, FileSystemStorage):
         where = Path(storage.location)
-        missing = sorted(name for name in names if not (where / name).is_file())
+        damaged = damaged_files(where, storage.hashed_files)
     else:
         return
-    if missing:
-        raise ImproperlyConfigured(
-            f"The staticfiles manifest lists {len(missing)} file(s) missing from {where}, "
-            f"e.g. {missing[0]}: they would answer 404. Was collectstatic run with other "
-            "settings? Run `python manage.py collectstatic --noinput` with the server's settings."
-        )
+    if damaged:
+        raise ImproperlyConfigured(unsafe_files_message(damaged, where))
+
+
+# What to do about hashed files that are missing or damaged (the start-up refusal, the doctor).
+DAMAGED_FIX = (
+    "Delete the damaged ones and run `python manage.py collectstatic --noinput` with the "
+    "server's settings: it writes what is missing and never touches what is right."
+)
+
+
+def unsafe_files_message(damaged: list[str], where) -> str:
+    """What the start-up refusal says of missing or damaged hashed files."""
+    return (
+        f"{len(damaged)} file(s) of the staticfiles manifest are missing from {where} or do "
+        f"not hold the bytes their hashed name promises, e.g. {damaged[0]}: they would answer "
+        f"404, or be cached for a year as they are. {DAMAGED_FIX}"
+    )

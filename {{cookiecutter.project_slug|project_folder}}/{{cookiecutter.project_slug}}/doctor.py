@@ -27,11 +27,13 @@ from django.core.files.storage import FileSystemStorage, storages
 
 from . import live
 from .checks import (
+    DAMAGED_FIX,
     check_static_and_media_roots_are_separate,
     check_static_root_holds_only_public_files,
     manifest_location,
 )
 from .static_references import css_references, template_static_references
+from .storage.integrity import damaged_files
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
@@ -273,6 +275,36 @@ def check_manifest(context: "Context") -> list[Finding]:
             )
         ]
     return [Finding("collected.manifest", OK, f"{len(manifest)} files in {where}")]
+
+
+def check_integrity(context: "Context") -> list[Finding]:
+    """Every hashed file holds the bytes its name promises (a truncated file is cached a year)."""
+    storage, manifest = context.storage, context.manifest
+    if not manifest:
+        return []
+    if hasattr(storage, "damaged_files"):
+        damaged = storage.damaged_files(manifest)
+    elif isinstance(storage, FileSystemStorage):
+        damaged = damaged_files(Path(storage.location), manifest)
+    else:
+        return []
+    if damaged:
+        return [
+            Finding(
+                "collected.integrity",
+                FAIL,
+                f"{len(damaged)} hashed file(s) missing or not holding the bytes their name "
+                f"promises: {listed(damaged)}",
+                DAMAGED_FIX,
+            )
+        ]
+    return [
+        Finding(
+            "collected.integrity",
+            OK,
+            f"{len(set(manifest.values()))} hashed files hold the bytes their names promise",
+        )
+    ]
 
 
 def check_template_references(context: "Context") -> list[Finding]:
@@ -857,6 +889,7 @@ CHECKS = {
     ],
     "collected": [
         check_manifest,
+        check_integrity,
         check_template_references,
         check_css_references,
         check_static_root_contents,

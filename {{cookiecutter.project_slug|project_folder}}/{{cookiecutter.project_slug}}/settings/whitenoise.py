@@ -5,8 +5,9 @@ https://whitenoise.readthedocs.io/en/stable/django.html
 
 import functools
 import io
+from pathlib import Path
 
-from .base import DEBUG, INSTALLED_APPS, MIDDLEWARE, STORAGES, env
+from .base import BASE_DIR, DEBUG, INSTALLED_APPS, MIDDLEWARE, STORAGES, env
 
 SERVING_STRATEGY_LABEL = "WhiteNoise in granian"
 
@@ -26,6 +27,11 @@ MIDDLEWARE.insert(
 STORAGES["staticfiles"] = {
     "BACKEND": "{{ cookiecutter.project_slug }}.storage.compressed.CompressedOnceStorage",
 }
+# Where the manifest (staticfiles.json) is kept: outside STATIC_ROOT, which WhiteNoise serves
+# whole. Build it with the static files (the Dockerfile and the buildpack do).
+STATIC_MANIFESTS_ROOT = Path(
+    env.str("DJANGO_STATIC_MANIFESTS_ROOT", default=str(BASE_DIR / "static-manifests"))
+)
 
 # A CDN in front of WhiteNoise: set DJANGO_STATIC_HOST=https://cdn.example.com and point the CDN
 # at this site. Empty serves static files from the site's own host.

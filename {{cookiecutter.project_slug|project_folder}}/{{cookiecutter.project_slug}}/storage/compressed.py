@@ -6,17 +6,20 @@ tree took 3.5x Django's plain manifest run. Here only the hashed names are compr
 link nothing else), in parallel, Brotli one step below its slowest, and never again: a hashed
 name is its content, so a copy already written for it is still right. A re-run after changing
 one file compresses only the names that changed. Copies are written to a temporary name and
-renamed, so an interrupted run never leaves a truncated copy that would be served.
+renamed, so an interrupted run never leaves a truncated copy that would be served; so is every
+other file (atomic.py).
 """
 
 import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import brotli
+from django.conf import settings
 from django.contrib.staticfiles.utils import matches_patterns
 from whitenoise.compress import Compressor
 from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+from .atomic import AtomicFileSystemStorage, AtomicWritesMixin, write_atomically
 
 # Smaller files gain nothing a browser would notice (nginx's gzip_min_length works alike).
 SMALLEST = 256
@@ -25,11 +28,18 @@ SMALLEST = 256
 BROTLI_QUALITY = 10
 
 
-class CompressedOnceStorage(CompressedManifestStaticFilesStorage):
+class CompressedOnceStorage(AtomicWritesMixin, CompressedManifestStaticFilesStorage):
     """Django's manifest storage, then a .br and a .gz copy of each hashed name that lacks one.
 
     A text file that does not compress by 5% is left without copies, as WhiteNoise does.
+    The manifest is kept in STATIC_MANIFESTS_ROOT, outside STATIC_ROOT: whatever STATIC_ROOT
+    holds is public, and the manifest lists every file name, the unlinked ones too.
     """
+
+    def __init__(self, *args, manifest_storage=None, **kwargs):
+        if manifest_storage is None:
+            manifest_storage = AtomicFileSystemStorage(location=settings.STATIC_MANIFESTS_ROOT)
+        super().__init__(*args, manifest_storage=manifest_storage, **kwargs)
 
     def post_process_with_compression(self, files):
         """Compress while Django hashes: a file its patterns never rewrite (all but CSS) has
@@ -69,9 +79,14 @@ class CompressedOnceStorage(CompressedManifestStaticFilesStorage):
         path = self.path(name)
         source = os.stat(path)
         wanted = [".br", ".gz"] if compressor.use_brotli else [".gz"]
-        # Django rewrites a stylesheet's hashed file on every run (new time, same bytes): the
-        # name, not the time, says whether a copy is current.
-        missing = [suffix for suffix in wanted if not os.path.exists(path + suffix)]
+        # A hashed name is its content: a copy already there is right, whatever its time, and
+        # stays (even through `collectstatic --clear`).
+        missing = []
+        for suffix in wanted:
+            if os.path.exists(path + suffix):
+                self.keep(name + suffix)
+            else:
+                missing.append(suffix)
         if not missing or source.st_size < SMALLEST:
             return []
         with open(path, "rb") as file:
@@ -85,7 +100,7 @@ class CompressedOnceStorage(CompressedManifestStaticFilesStorage):
             )
             if len(packed) > 0.95 * len(data):
                 break  # not worth a copy; WhiteNoise stops at the first encoding that fails too
-            write_atomically(path + suffix, packed, source, self.file_permissions_mode)
+            write_atomically(path + suffix, [packed], self.file_permissions_mode, source)
             written.append(suffix)
         return written
 
@@ -95,18 +110,3 @@ def same_age(path: str, source: os.stat_result) -> bool:
         return os.stat(path).st_mtime_ns == source.st_mtime_ns
     except FileNotFoundError:
         return False
-
-
-def write_atomically(path: str, data: bytes, source: os.stat_result, mode: int | None) -> None:
-    """`data` at `path`, all or nothing, with the source's times and the storage's mode."""
-    folder, name = os.path.split(path)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, mode if mode is not None else 0o644)
-        os.utime(temporary, ns=(source.st_atime_ns, source.st_mtime_ns))
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

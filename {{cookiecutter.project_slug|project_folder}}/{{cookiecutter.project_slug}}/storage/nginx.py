@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 
 from . import release_id
+from .atomic import AtomicFileSystemStorage
 from .compressed import CompressedOnceStorage
 
 
@@ -15,7 +15,7 @@ class ReleaseManifestStaticFilesStorage(CompressedOnceStorage):
 
     def __init__(self, *args, **kwargs):
         self.manifest_name = f"{release_id()}.json"
-        manifests = FileSystemStorage(location=settings.STATIC_MANIFESTS_ROOT)
+        manifests = AtomicFileSystemStorage(location=settings.STATIC_MANIFESTS_ROOT)
         super().__init__(*args, manifest_storage=manifests, **kwargs)
 
     def save_manifest(self):

@@ -13,6 +13,8 @@ from django.core.files.base import ContentFile
 from django.core.management.base import CommandError
 
 from . import release_id
+from .atomic import AtomicWritesMixin
+from .integrity import damaged_objects, hash_in_name
 
 # Hashed names never change content: cached for a year, everywhere. Other names may change.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -29,7 +31,7 @@ class PublishError(CommandError):
     prints the message, without a traceback, and exits 1)."""
 
 
-class CDNManifestStaticFilesStorage(ManifestStaticFilesStorage):
+class CDNManifestStaticFilesStorage(AtomicWritesMixin, ManifestStaticFilesStorage):
     """Build in STATIC_ROOT, publish to the bucket, manifest last.
 
     collectstatic hashes and rewrites files on the local disk (seconds, where the stock S3
@@ -39,6 +41,10 @@ class CDNManifestStaticFilesStorage(ManifestStaticFilesStorage):
     partial publish changes nothing that a running release reads. Pages link the CDN
     (STATIC_URL); each process reads its release's manifest from the bucket at start-up.
     """
+
+    # STATIC_ROOT is a build folder here (the bucket is what is served): files are replaced
+    # as they are written, all or nothing, and the publish reads them in place.
+    stage_replacements = False
 
     def __init__(self, *args, s3=None, **kwargs):
         from storages.backends.s3 import S3Storage
@@ -95,10 +101,11 @@ class CDNManifestStaticFilesStorage(ManifestStaticFilesStorage):
     def published_location(self) -> str:
         return f"s3://{self.s3['bucket_name']}/static/"
 
-    def missing_files(self, names) -> list[str]:
-        """Which of `names` the bucket lacks, from one listing (for the start-up check)."""
+    def damaged_files(self, manifest: dict[str, str]) -> list[str]:
+        """Which files of `manifest` the bucket lacks or holds other bytes for (their ETag is
+        their MD5), from one listing: for the start-up check and static_doctor."""
         client = self.manifest_storage.connection.meta.client
-        return sorted(set(names) - set(published_keys(client, self.s3["bucket_name"])))
+        return damaged_objects(published_keys(client, self.s3["bucket_name"]), manifest)
 
     def read_manifest(self):
         try:
@@ -193,25 +200,27 @@ def publish_static_files(
     """Upload to s3://bucket/prefix the files under `root` that the bucket lacks, in parallel.
 
     One listing replaces a request per file: a `hashed` name (relative to `root`) that exists
-    is skipped outright (its name is its content), another only when its size and MD5 match.
+    with its name's bytes (its ETag) is skipped outright, another only when its size and MD5
+    match. Hashed names go first, then the names that replace an object (unhashed copies), so
+    a publish that stops in the first part has changed no object that is already there.
     As many uploads run at once as the client keeps connections (botocore: 10 by default).
     """
     workers = workers or client.meta.config.max_pool_connections
     existing = published_keys(client, bucket, prefix)
-    todo = []
+    new, replacing = [], []
     files = sorted(path for path in root.rglob("*") if path.is_file())
     for path in files:
         name = path.relative_to(root).as_posix()
         key, there = prefix + name, existing.get(name)
-        if there and (
-            name in hashed
-            or (
-                there["Size"] == path.stat().st_size
-                and there["ETag"].strip('"') == hashlib.md5(path.read_bytes()).hexdigest()  # noqa: S324
-            )
-        ):
-            continue
-        todo.append((path, key, name in hashed))
+        if there is None:
+            new.append((path, key, name in hashed))
+        elif name in hashed:
+            etag, promised = there["ETag"].strip('"'), hash_in_name(name)
+            if "-" in etag or promised is None or etag[:12] == promised:
+                continue
+            replacing.append((path, key, True))  # a damaged object: its bytes are put back
+        elif not intact(there, path):
+            replacing.append((path, key, False))
 
     def upload(item):
         path, key, is_hashed = item
@@ -219,20 +228,29 @@ def publish_static_files(
             Bucket=bucket, Key=key, Body=path.read_bytes(), **object_parameters(key, is_hashed)
         )
 
-    done = 0
+    done, total = 0, len(new) + len(replacing)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(upload, item) for item in todo]
-        for future in as_completed(futures):
-            try:
-                future.result()
-                done += 1
-            except Exception as error:
-                for other in futures:
-                    other.cancel()
-                raise PublishError(
-                    f"Publishing static files to s3://{bucket}/{prefix} failed after {done} of "
-                    f"{len(todo)} uploads: {error}. This release's manifest was not written, so "
-                    "every running release is unaffected; fix the cause and run collectstatic "
-                    "again (files already uploaded are not sent twice)."
-                ) from error
-    return {"uploaded": done, "unchanged": len(files) - len(todo)}
+        for part in (sorted(new, key=lambda item: not item[2]), replacing):
+            futures = [pool.submit(upload, item) for item in part]
+            for future in as_completed(futures):
+                try:
+                    future.result()
+                    done += 1
+                except Exception as error:
+                    for other in futures:
+                        other.cancel()
+                    raise PublishError(
+                        f"Publishing static files to s3://{bucket}/{prefix} failed after {done} "
+                        f"of {total} uploads: {error}. This release's manifest was not written, "
+                        "so every running release is unaffected; fix the cause and run "
+                        "collectstatic again (files already uploaded are not sent twice)."
+                    ) from error
+    return {"uploaded": done, "unchanged": len(files) - total}
+
+
+def intact(there: dict, path: Path) -> bool:
+    """Whether the object listed as `there` holds the bytes of the local file `path`."""
+    return (
+        there["Size"] == path.stat().st_size
+        and there["ETag"].strip('"') == hashlib.md5(path.read_bytes()).hexdigest()  # noqa: S324
+    )

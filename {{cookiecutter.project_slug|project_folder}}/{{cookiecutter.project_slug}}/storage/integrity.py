@@ -1,0 +1,67 @@
+"""Whether each collected file holds the bytes its hashed name promises.
+
+Django names a collected file after the first 12 hex digits of its content's MD5
+(css/site.3f2a1c9b7e4d.css), and servers tell browsers and CDNs to keep it for a year. A file
+whose bytes no longer match (truncated by a full disk, edited by hand, half-uploaded) would be
+cached for that year: the start-up refusal and static_doctor check the content, not the size.
+"""
+
+import hashlib
+import posixpath
+from pathlib import Path
+
+
+def promised_hash(name: str, hashed: str) -> str | None:
+    """The hash Django put in `hashed`, the collected name of `name`; None if it has none."""
+    root, ext = posixpath.splitext(posixpath.basename(name))
+    base = posixpath.basename(hashed)
+    if not (base.startswith(root + ".") and base.endswith(ext)):
+        return None
+    found = base[len(root) + 1 : len(base) - len(ext)]
+    return found if len(found) == 12 and all(c in "0123456789abcdef" for c in found) else None
+
+
+def hash_in_name(hashed: str) -> str | None:
+    """The hash in a name known to be hashed (a manifest's value), without its original."""
+    parts = posixpath.basename(hashed).split(".")
+    for candidate in parts[-2:-1] if len(parts) > 2 else parts[-1:]:
+        if len(candidate) == 12 and all(c in "0123456789abcdef" for c in candidate):
+            return candidate
+    return None
+
+
+def content_hash(path: Path) -> str:
+    """The 12 hex digits Django's manifest storages name a file after (file_hash)."""
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "md5").hexdigest()[:12]
+
+
+def damaged_files(root: Path, manifest: dict[str, str]) -> list[str]:
+    """Each hashed file of `manifest` that is missing from `root` or whose bytes do not match
+    its name, as "name (what is wrong)"."""
+    found = []
+    for name, hashed in sorted(manifest.items()):
+        promised = promised_hash(name, hashed)
+        path = root / hashed
+        if not path.is_file():
+            found.append(f"{hashed} (missing)")
+        elif promised and (actual := content_hash(path)) != promised:
+            found.append(f"{hashed} ({path.stat().st_size} bytes, content hash {actual})")
+    return found
+
+
+def damaged_objects(objects: dict[str, dict], manifest: dict[str, str]) -> list[str]:
+    """As damaged_files, for a bucket listing (name -> its ListObjectsV2 entry): a single-part
+    object's ETag is its MD5, so nothing is downloaded. A multipart ETag ("...-3") says nothing
+    about the content and is taken as it is."""
+    found = []
+    for name, hashed in sorted(manifest.items()):
+        entry = objects.get(hashed)
+        if entry is None:
+            found.append(f"{hashed} (missing)")
+            continue
+        etag = entry.get("ETag", "").strip('"')
+        promised = promised_hash(name, hashed)
+        if promised and "-" not in etag and etag[:12] != promised:
+            found.append(f"{hashed} ({entry.get('Size')} bytes, content hash {etag[:12]})")
+    return found
