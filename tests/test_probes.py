@@ -7,12 +7,15 @@ CDN stand-in in front of the bucket. A probe passes when it is not a 200 and its
 none of the planted or secret contents.
 """
 
+import http.client
 import re
 import shutil
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
+from .crawl import crawl_assets
 from .servers import raw_get
 from .test_s3_cdn import s3_client
 
@@ -116,3 +119,52 @@ def test_no_probe_reads_outside_the_roots(site, tmp_path):
         finally:
             client.delete_object(Bucket=bucket, Key="media/planted-probe.txt")
     assert not leaks, f"{site.name}:\n" + "\n".join(leaks)
+
+
+MANY_RANGES = "bytes=" + ",".join(f"{n}-{n}" for n in range(0, 800, 2))
+
+
+@pytest.mark.threat("Served files", "400 one-byte ranges of one file: no amplified answer")
+def test_many_byte_ranges_never_make_an_answer_bigger_than_the_file(site):
+    """Every server that sends static files (granian with WhiteNoise, nginx, the CDN)."""
+    _, assets = crawl_assets(requests.Session(), site.url + "/")
+    css = next(asset for asset in assets if asset.url.endswith(".css"))
+    size = len(css.body)
+    parts = urlsplit(css.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request(
+            "GET", parts.path, headers={"Range": MANY_RANGES, "Accept-Encoding": "identity"}
+        )
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    assert response.status in (200, 206, 416), f"{site.name}: {css.url}: {response.status}"
+    assert len(body) <= size, f"{site.name}: {css.url}: {len(body)} bytes for a {size}-byte file"
+
+
+@pytest.mark.threat("Served files", "A Range with a stale If-Range: the whole file, not a part")
+def test_a_range_with_a_stale_if_range_gets_the_whole_file(site):
+    """RFC 9110 13.1.5: a client resuming a download of an older copy must not get a part of
+    the new one spliced onto it. (WhiteNoise on its own sends the part.)"""
+    _, assets = crawl_assets(requests.Session(), site.url + "/")
+    css = next(asset for asset in assets if asset.url.endswith(".css"))
+    identity = {"Accept-Encoding": "identity"}
+    whole = requests.get(css.url, headers=identity, timeout=10)
+    ranged = {**identity, "Range": "bytes=0-9"}
+    stale = requests.get(css.url, headers={**ranged, "If-Range": '"an-older-copy"'}, timeout=10)
+    assert stale.status_code == 200 and stale.content == whole.content, (
+        f"{site.name}: {css.url}: {stale.status_code}, {len(stale.content)} bytes"
+    )
+    if etag := whole.headers.get("ETag"):
+        current = requests.get(css.url, headers={**ranged, "If-Range": etag}, timeout=10)
+        assert current.status_code == 206 and current.content == whole.content[:10], site.name
+
+
+@pytest.mark.threat("Served files", "The staticfiles manifest requested by URL")
+def test_the_manifest_is_never_served(site):
+    """It lists every collected name, the ones no page links too: not public."""
+    for path in ("/static/staticfiles.json", "/static/manifests/local.json"):
+        status, _ = raw_get(site.port, path)
+        assert status == 404, f"{site.name}: {path} answered {status}"
