@@ -40,9 +40,12 @@ demo: tools
 	@echo "Serving the default variant from $(DEMO_DIR)/my_django_site on http://127.0.0.1:$(PORT)/"
 	$(MAKE) -C $(DEMO_DIR)/my_django_site run PORT=$(PORT)
 
+# pytest workers for make test: each variant's tests run in one of them, so its servers start once.
+PYTEST_WORKERS ?= 2
+
 # Everything: lint, the guide, then every variant baked, served and checked (pytest).
 test: tools system-packages lint docs
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # ruff on the hooks, the tests and docsgen (the baked projects are linted by the tests).
 lint: tools

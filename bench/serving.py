@@ -1,6 +1,6 @@
 """The serving goals: a 50 KB hashed CSS file, and the home page, under the same load.
 
-- WhiteNoise: the generated variant's own server (deploy/whitenoise/start: granian, WhiteNoise
+- WhiteNoise: the generated variant's own server (deploy/start: granian, WhiteNoise
   in front of Django in wsgi.py) against the stock setup: gunicorn's default sync workers, as
   many, running Django's own WSGI application with WhiteNoise as middleware, on the same
   project, settings and collected files. Goal: at least 2x the requests per second on the CSS,
@@ -109,7 +109,7 @@ def whitenoise_goal(work: Path, options) -> list[Goal]:
     stock_port, own_port = free_port(), free_port()
     stock = [str(venv / "bin" / "gunicorn"), "--workers", "2", "--bind", f"{LOOPBACK}:{stock_port}"]
     stock.append("stock_wsgi:application")
-    own = ["deploy/whitenoise/start"]
+    own = ["deploy/start"]
     own_env = {**env, "GRANIAN_HOST": LOOPBACK, "PORT": str(own_port)}
     with (
         running(stock, project, env, f"http://{LOOPBACK}:{stock_port}/", "bench-stock"),

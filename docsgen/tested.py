@@ -25,6 +25,8 @@ CATEGORIES = [
     "Served files",
     "Faults during deploys",
     "Nothing lost for media",
+    "Hostile clients",
+    "Crashed workers",
 ]
 
 

@@ -1,4 +1,5 @@
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ from .servers import (
     running,
     self_signed_certificate,
 )
-from .variants import TEMPLATE_DIR, VARIANT_IDS, VARIANTS, variant_id
+from .variants import CHOICES, TEMPLATE_DIR, VARIANT_IDS, VARIANTS, variant_id
 
 MEDIA_VARIANTS = [answers for answers in VARIANTS if answers["media_storage"] != "none"]
 
@@ -35,16 +36,39 @@ def pytest_configure(config):
     sys.path.insert(0, str(TEMPLATE_DIR))
 
 
+SERIAL_MODULES = {"test_bench": "bench", "test_compare": "bench", "test_docs": "docs"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist (make test runs two workers), every test of one variant runs in one worker,
+    so its site, its nginx deployment and its bucket start once."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        for value in params.values():
+            if isinstance(value, dict) and set(CHOICES) <= set(value):
+                item.add_marker(pytest.mark.xdist_group(variant_id(value)))
+                break
+        else:
+            # The benchmarks and the comparison bake and measure in shared .cache folders,
+            # and the guide's tests build it in one: each set in one worker, one at a time.
+            module = item.module.__name__.rsplit(".", 1)[-1]
+            if module in SERIAL_MODULES:
+                item.add_marker(pytest.mark.xdist_group(SERIAL_MODULES[module]))
+
+
 # How long the last whole run took (every test, none deselected): `make bench` reports it.
 SUITE_RECORD = TEMPLATE_DIR / ".cache" / "suite.json"
 
 
 def pytest_sessionstart(session):
     session.config.started = time.monotonic()
+    session.config.started_at = time.time()
 
 
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller records the whole run
     chosen = [arg for arg in config.invocation_params.args if not str(arg).startswith("-")]
     whole = not chosen and not config.option.keyword and not config.option.markexpr
     if whole and exitstatus == 0 and session.testscollected:
@@ -57,8 +81,30 @@ def pytest_sessionfinish(session, exitstatus):
         SUITE_RECORD.write_text(json.dumps(record))
 
 
+# Figures the fault tests measure (failed requests when a worker dies, ...), by variant.
+MEASURED = TEMPLATE_DIR / ".cache" / "measured.json"
+
+
+@pytest.fixture(scope="session")
+def measured():
+    """`measured(variant, what, value)`: kept in .cache/measured.json and printed at the end."""
+
+    def note(variant: str, what: str, value) -> None:
+        MEASURED.parent.mkdir(exist_ok=True)
+        with open(MEASURED.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # xdist workers note at the same time
+            found = json.loads(MEASURED.read_text()) if MEASURED.exists() else {}
+            found.setdefault(what, {})[variant] = value
+            MEASURED.write_text(json.dumps(found, indent=1, sort_keys=True))
+
+    return note
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """In CI nothing may be skipped: a skip hides a missing tool."""
+    """In CI nothing may be skipped: a skip hides a missing tool. Then the measured figures."""
+    if MEASURED.exists() and MEASURED.stat().st_mtime >= getattr(config, "started_at", 0):
+        for what, by_variant in json.loads(MEASURED.read_text()).items():
+            terminalreporter.write_line(f"measured: {what}: {by_variant}")
     skipped = terminalreporter.stats.get("skipped", [])
     if os.environ.get("CI") and skipped:
         terminalreporter.write_line(f"FAILED: {len(skipped)} test(s) skipped in CI", red=True)
@@ -114,13 +160,12 @@ class Site:
 
     def app_server(self, port: int) -> list[str]:
         """The strategy's app server, as production starts it, on 127.0.0.1:`port`: granian
-        through deploy/whitenoise/start, else gunicorn with the strategy's config."""
-        if self.answers["serving_strategy"] == "whitenoise":
-            start = self.project / "deploy" / "whitenoise" / "start"
+        through deploy/start, or (behind nginx) gunicorn with the strategy's config."""
+        start = self.project / "deploy" / "start"
+        if start.exists():
             settings = [f"VENV={self.venv}", f"GRANIAN_HOST={LOOPBACK}", f"PORT={port}"]
             return ["/usr/bin/env", *settings, str(start)]
-        own = self.project / "deploy" / self.answers["serving_strategy"] / "gunicorn.conf.py"
-        config = own if own.exists() else self.project / "deploy" / "gunicorn.conf.py"
+        config = self.project / "deploy" / self.answers["serving_strategy"] / "gunicorn.conf.py"
         return [
             str(self.venv / "bin" / "gunicorn"),
             "--config",
@@ -258,6 +303,8 @@ def media_site(request, start_site):
 
 
 NGINX_VARIANTS = [answers for answers in VARIANTS if answers["serving_strategy"] == "nginx"]
+# Two years, not the default one (gixy flags anything much shorter than a year).
+PRODUCTION_HSTS_SECONDS = 63072000
 
 
 @dataclass
@@ -321,7 +368,12 @@ def deployed_nginx_production(answers: dict, project: Path, app_root: Path):
         for line in (project / ".env").read_text().splitlines()
         if not line.startswith("DJANGO_ALLOWED_HOSTS=")
     ]
-    (shared / ".env").write_text("\n".join([*env_lines, "DJANGO_ALLOWED_HOSTS=localhost"]) + "\n")
+    # HSTS other than its default, which nginx must send as Django does (its own, on static).
+    production = [
+        "DJANGO_ALLOWED_HOSTS=localhost",
+        f"DJANGO_HSTS_SECONDS={PRODUCTION_HSTS_SECONDS}",
+    ]
+    (shared / ".env").write_text("\n".join([*env_lines, *production]) + "\n")
     pid_file, socket = app_root / "gunicorn.pid", app_root / "gunicorn.sock"
     env = {
         **os.environ,

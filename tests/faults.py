@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import brotli
@@ -130,3 +131,66 @@ def files_that_lie(folder: Path) -> list[str]:
             if hashlib.md5(path.read_bytes()).hexdigest()[:12] != found.group(1):  # noqa: S324
                 lying.append(f"{path.name} ({path.stat().st_size} bytes)")
     return lying
+
+
+@contextlib.contextmanager
+def hostile_clients(port: int, count: int, kind: str, seconds: float):
+    """`count` connections to 127.0.0.1:`port` that never finish a request, for at most
+    `seconds`: "headers" sends a request line and then one header byte a second; "body" sends
+    whole headers with a Content-Length and then one body byte a second. A dropped one
+    reconnects. Yields their counters (open, connects, dropped) while they run."""
+    import asyncio
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, count + 4096)), hard))
+    opening = {
+        "headers": b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+        "body": b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Cookie: csrftoken=abcdefghijklmnopqrstuvwxyzABCDEF\r\nContent-Length: 100000\r\n\r\n",
+    }[kind]
+    counters = {"open": 0, "connects": 0, "dropped": 0}
+    loop = asyncio.new_event_loop()
+    deadline = time.monotonic() + seconds
+
+    async def one():
+        while time.monotonic() < deadline:
+            try:
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection("127.0.0.1", port), 5
+                )
+            except (OSError, TimeoutError):
+                await asyncio.sleep(0.2)
+                continue
+            counters["connects"] += 1
+            counters["open"] += 1
+            try:
+                writer.write(opening)
+                while time.monotonic() < deadline:
+                    try:
+                        if not await asyncio.wait_for(reader.read(4096), 1):
+                            break  # closed by the server
+                        break  # answered (408, 400): counts as dropped
+                    except TimeoutError:
+                        writer.write(b"a")
+                        await writer.drain()
+            except OSError:
+                pass
+            finally:
+                counters["open"] -= 1
+                counters["dropped"] += 1
+                writer.close()
+
+    async def attack():
+        tasks = [loop.create_task(one()) for _ in range(count)]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(attack(),), daemon=True)
+    thread.start()
+    try:
+        yield counters
+    finally:
+        deadline = 0  # noqa: F841 (read by the tasks through the closure)
+        thread.join(timeout=seconds + 15)
+        loop.close()

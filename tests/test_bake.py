@@ -21,7 +21,8 @@ RUFF = shutil.which("ruff", path=TOOLS) or "ruff"
 HADOLINT = shutil.which("hadolint", path=TOOLS) or "hadolint"
 # Django templates keep their own {{ }} and {% %}; everywhere else these mean Jinja leaked,
 # except a GitHub Actions expression, ${{ ... }}, which the template writes in a raw block.
-DJANGO_TEMPLATE = re.compile(r"(^|/)templates/")
+# Django's own templates: pages, and the files `manage.py startapp` writes.
+DJANGO_TEMPLATE = re.compile(r"(^|/)(templates|app_template)/")
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")
 AWKWARD = {
     "project_name": 'Café "Zürich" \\ O\'Brien 🚀',
@@ -148,12 +149,13 @@ def test_secrets_and_generated_files_are_git_ignored(baked, tmp_path):
 
 
 # Identifiers of the upload demo: none may appear when media_storage=none. (Generic words such
-# as "uploads" in the MEDIA_ROOT check's advice are not the demo.)
+# as "uploads" in the MEDIA_ROOT check's advice are not the demo, nor is the request body limit,
+# DJANGO_MAX_UPLOAD_MB, which every project has.)
 DEMO_TRACE = re.compile(
     r"\buploads\.(models|views|urls|admin|middleware|apps)\b"  # the app's modules
     r"|[\"']uploads[\"':]|/uploads/|\.uploads\b"  # its label, URL names, URLs, CSS class
     r"|\bUpload\.objects|import Upload\b|class Upload\b"  # its model
-    r"|MAX_UPLOAD|upload-link|test_uploads"
+    r"|upload-link|test_uploads"
 )
 
 

@@ -1,6 +1,9 @@
 """Every response Django makes, a 404 and a 500 too, carries HSTS, nosniff, the referrer and
 framing policies and a Content-Security-Policy no wider than this strategy needs."""
 
+import io
+import logging
+
 import pytest
 from django.test import Client
 from django.urls import include, path
@@ -46,3 +49,21 @@ def test_the_policy_allows_nothing_inline_and_no_other_site():
     assert directives["frame-ancestors"] == {"'none'"}
     for name, sources in directives.items():
         assert not sources & UNSAFE, f"{name} allows {sources & UNSAFE}"
+
+
+@pytest.mark.django_db
+def test_a_request_for_another_host_is_refused_and_logged_in_one_line():
+    """Scanners send thousands of these: 400, and one log line each, not a traceback."""
+    # Wherever LOGGING sends the record: its own logger's handlers, and the root's.
+    loggers = [logging.getLogger("django.security.DisallowedHost"), logging.getLogger()]
+    handlers = [h for log in loggers for h in log.handlers if type(h) is logging.StreamHandler]
+    logged = io.StringIO()
+    streams = [handler.setStream(logged) for handler in handlers]
+    try:
+        response = Client(raise_request_exception=False).get("/", HTTP_HOST="scanner.example")
+    finally:
+        for handler, stream in zip(handlers, streams, strict=True):
+            handler.setStream(stream)
+    assert response.status_code == 400
+    lines = logged.getvalue().strip().splitlines()
+    assert len(lines) == 1 and "Invalid HTTP_HOST header: 'scanner.example'" in lines[0], lines

@@ -1,13 +1,14 @@
-"""wsgi.py's front: collected files answered before Django, with Django's security headers, and
-X-Forwarded-Proto believed only from FORWARDED_ALLOW_IPS."""
+"""The front granian runs (asgi.py): request bodies read whole before Django's thread; proxy
+headers believed only from FORWARDED_ALLOW_IPS, never in their underscore spelling; and with
+WhiteNoise, collected files answered before Django, with Django's security headers."""
 
+import asyncio
 import json
-from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.test import override_settings
 
-from {{ cookiecutter.project_slug }}.static_server import StaticFilesFirst
+from {{ cookiecutter.project_slug }}.static_server import Server
 
 
 class Django:
@@ -17,34 +18,60 @@ class Django:
         self.seen = []
 
     def __call__(self, environ, start_response):
-        self.seen.append((environ["PATH_INFO"], environ["wsgi.url_scheme"]))
+        body = environ["wsgi.input"].read()
+        self.seen.append((environ["PATH_INFO"], environ["wsgi.url_scheme"], body))
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"django"]
 
 
-HTTPS = {"wsgi.url_scheme": "https"}
+def call(
+    app, path, *, method="GET", headers=(), client="127.0.0.1", scheme="http", body=b"", more=False
+):
+    """One request through the ASGI app: (status, headers, body, path sent from disk). With
+    `more`, the client says more of the body is coming, and then sends nothing."""
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": b"",
+        "headers": [(name.lower().encode(), value.encode()) for name, value in headers],
+        "client": (client, 50000),
+        "server": ("127.0.0.1", 8000),
+        "scheme": scheme,
+        "http_version": "1.1",
+        "root_path": "",
+    }
+    parts = [body[i : i + 1000] for i in range(0, len(body), 1000)] or [b""]
+    messages = [
+        {"type": "http.request", "body": part, "more_body": more or n < len(parts) - 1}
+        for n, part in enumerate(parts)
+    ]
+    sent = []
 
+    async def receive():
+        if messages:
+            return messages.pop(0)
+        await asyncio.sleep(3600)  # the client sends nothing more
 
-def call(app, path, **environ):
-    environ = {"PATH_INFO": path, "REMOTE_ADDR": "127.0.0.1", **environ}
-    setup_testing_defaults(environ)
-    answer = {}
+    async def send(message):
+        sent.append(message)
 
-    def start_response(status, headers):
-        answer.update(status=status, headers=dict(headers))
-
-    body = b"".join(app(environ, start_response))
-    return answer["status"], answer["headers"], body
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    answer = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    pathsend = next((m["path"] for m in sent if m["type"] == "http.response.pathsend"), None)
+    return start["status"], answer, content, pathsend
 
 
 @pytest.fixture
 def front(collected_static):
-    """`front(**settings)`: the WSGI front over a fresh STATIC_ROOT, and the Django behind it."""
+    """`front(**settings)`: the ASGI front over a fresh STATIC_ROOT, and the Django behind it."""
 
     def make(**overrides):
         django = Django()
         with override_settings(STATIC_ROOT=collected_static, **overrides):
-            return StaticFilesFirst(django), django
+            return Server(django), django
 
     return make
 
@@ -54,28 +81,14 @@ def hashed_css(collected_static) -> str:
     return "/static/" + manifest["paths"]["css/site.css"]
 
 
-def test_a_collected_file_never_reaches_django(front, collected_static, settings):
-    app, django = front()
-    css = hashed_css(collected_static)
-    status, headers, body = call(app, css, HTTP_ACCEPT_ENCODING="br", **HTTPS)
-    assert status == "200 OK" and django.seen == []
-    assert headers["Content-Encoding"] == "br"
-    assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
-    assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == settings.SECURE_REFERRER_POLICY
-    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
-    if settings.SECURE_HSTS_SECONDS:
-        assert headers["Strict-Transport-Security"].startswith(
-            f"max-age={settings.SECURE_HSTS_SECONDS}"
-        )
-    assert body == (collected_static / (css.removeprefix("/static/") + ".br")).read_bytes()
+HTTPS = {"scheme": "https"}
 
 
 @pytest.mark.parametrize("path", ["/", "/static/no-such-file.css", "/static/../manage.py"])
 def test_anything_else_goes_to_django(front, path):
     app, django = front()
     assert call(app, path)[2] == b"django"
-    assert [seen for seen, _ in django.seen] == [path]
+    assert [seen for seen, _, _ in django.seen] == [path]
 
 
 @pytest.mark.parametrize(
@@ -96,20 +109,115 @@ def test_forwarded_proto_is_believed_only_from_allowed_proxies(
     else:
         monkeypatch.setenv("FORWARDED_ALLOW_IPS", allowed)
     app, django = front()
-    call(app, "/", REMOTE_ADDR=client, HTTP_X_FORWARDED_PROTO="https")
-    assert django.seen == [("/", scheme)]
+    call(app, "/", client=client, headers=[("X-Forwarded-Proto", "https")])
+    assert [seen[:2] for seen in django.seen] == [("/", scheme)]
 
 
-def test_plain_http_static_requests_get_djangos_https_redirect(front, collected_static):
-    app, django = front(SECURE_SSL_REDIRECT=True)
-    path = hashed_css(collected_static)
-    call(app, path)
-    assert django.seen == [(path, "http")]  # SecurityMiddleware answers with its 301
-    call(app, path, HTTP_X_FORWARDED_PROTO="https")
-    assert len(django.seen) == 1  # over HTTPS, the file itself
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("X-Forwarded-Proto", "http"), ("X_Forwarded_Proto", "https")],
+        [("X_Forwarded_Proto", "https"), ("X-Forwarded-Proto", "http")],
+        [("X_Forwarded_Proto", "https")],
+    ],
+    ids=["underscore-last", "underscore-first", "underscore-only"],
+)
+def test_an_underscore_forwarded_proto_is_never_believed(front, headers):
+    """A router that sets X-Forwarded-Proto may pass the client's X_Forwarded_Proto along;
+    WSGI servers read both as one variable. Here it is dropped, as nginx and gunicorn do."""
+    app, django = front()
+    call(app, "/", headers=headers)
+    assert [seen[:2] for seen in django.seen] == [("/", "http")]
+
+
+def test_two_forwarded_proto_headers_are_refused(front):
+    app, django = front()
+    status = call(
+        app, "/", headers=[("X-Forwarded-Proto", "http"), ("X-Forwarded-Proto", "https")]
+    )[0]
+    assert status == 400 and django.seen == []
 
 
 def test_a_wrong_forwarded_allow_ips_is_refused_with_the_fix(front, monkeypatch):
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "127.0.0.1,proxy.internal")
     with pytest.raises(ValueError, match=r"FORWARDED_ALLOW_IPS=.*Use comma-separated"):
         front()
+
+
+def test_a_body_reaches_django_whole(front):
+    app, django = front()
+    body = b"x" * 5000
+    call(app, "/upload/", method="POST", body=body, headers=[("Content-Length", "5000")])
+    assert django.seen == [("/upload/", "http", body)]
+
+
+def test_a_body_over_the_limit_is_refused_without_reaching_django(front, settings):
+    app, django = front(MAX_UPLOAD_SIZE=4000)
+    body = b"x" * 5000
+    status, _, text, _ = call(
+        app, "/up/", method="POST", body=body, headers=[("Content-Length", "5000")]
+    )
+    assert status == 413 and b"too large" in text and django.seen == []
+    # Without a Content-Length (chunked): counted as it comes.
+    status = call(app, "/up/", method="POST", body=body)[0]
+    assert status == 413 and django.seen == []
+
+
+def test_a_body_that_stops_coming_times_out_with_408(front):
+    """The client sends its headers, a first part, then nothing: no thread waits for it."""
+    app, django = front(REQUEST_BODY_TIMEOUT=0.2)
+    headers = [("Content-Length", "5000")]
+    status = call(app, "/up/", method="POST", body=b"x" * 1000, headers=headers, more=True)[0]
+    assert status == 408 and django.seen == []
+{%- if cookiecutter.serving_strategy == "whitenoise" %}
+
+
+def test_a_collected_file_never_reaches_django(front, collected_static, settings):
+    app, django = front()
+    css = hashed_css(collected_static)
+    status, headers, body, pathsend = call(app, css, headers=[("Accept-Encoding", "br")], **HTTPS)
+    assert status == 200 and django.seen == []
+    assert headers["content-encoding"] == "br"
+    assert headers["cache-control"] == "max-age=315360000, public, immutable"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == settings.SECURE_REFERRER_POLICY
+    assert headers["cross-origin-opener-policy"] == "same-origin"
+    if settings.SECURE_HSTS_SECONDS:
+        assert headers["strict-transport-security"].startswith(
+            f"max-age={settings.SECURE_HSTS_SECONDS}"
+        )
+    # Sent by granian from disk: the .br copy collectstatic wrote.
+    assert pathsend == str(collected_static / (css.removeprefix("/static/") + ".br"))
+
+
+def test_a_head_request_gets_the_headers_and_no_body(front, collected_static):
+    app, _ = front()
+    status, headers, body, pathsend = call(
+        app, hashed_css(collected_static), method="HEAD", **HTTPS
+    )
+    assert status == 200 and int(headers["content-length"]) > 0
+    assert body == b"" and pathsend is None
+
+
+def test_plain_http_static_requests_get_djangos_https_redirect(front, collected_static):
+    app, django = front(SECURE_SSL_REDIRECT=True)
+    path = hashed_css(collected_static)
+    call(app, path)
+    assert [seen[:2] for seen in django.seen] == [(path, "http")]  # SecurityMiddleware's 301
+    call(app, path, headers=[("X-Forwarded-Proto", "https")])
+    assert len(django.seen) == 1  # over HTTPS, the file itself
+
+
+def test_an_if_range_that_does_not_match_gets_the_whole_file(front, collected_static):
+    """RFC 9110: a Range with a stale If-Range is ignored (WhiteNoise would send the part)."""
+    app, _ = front()
+    css = hashed_css(collected_static)
+    _, whole, _, _ = call(app, css, **HTTPS)
+    ranged = [("Range", "bytes=0-9")]
+    stale = call(app, css, headers=[*ranged, ("If-Range", '"not-this-file"')], **HTTPS)
+    assert stale[0] == 200 and stale[3] is not None
+    current = call(app, css, headers=[*ranged, ("If-Range", whole["etag"])], **HTTPS)
+    assert current[0] == 206 and len(current[2]) == 10
+    dated = call(app, css, headers=[*ranged, ("If-Range", whole["last-modified"])], **HTTPS)
+    assert dated[0] == 206
+{%- endif %}

@@ -17,10 +17,3 @@ application = get_wsgi_application()
 from .checks import refuse_unsafe_start  # noqa: E402
 
 refuse_unsafe_start()
-{%- if cookiecutter.serving_strategy == "whitenoise" %}
-
-# Collected static files are answered before Django's request cycle (see static_server.py).
-from .static_server import StaticFilesFirst  # noqa: E402
-
-application = StaticFilesFirst(application)
-{%- endif %}

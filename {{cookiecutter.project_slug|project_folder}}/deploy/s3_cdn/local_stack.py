@@ -1,8 +1,8 @@
 """`make run` for the S3 + CDN strategy.
 
 With a bucket configured (DJANGO_S3_ENDPOINT_URL or AWS credentials in the environment or
-.env), it publishes this release's static files there and serves with gunicorn. With none,
-it needs no cloud account: it starts a local S3 API (moto) and a CDN stand-in (nginx with
+.env), it publishes this release's static files there and serves with granian (deploy/start).
+With none, it needs no cloud account: it starts a local S3 API (moto) and a CDN stand-in (nginx with
 proxy_cache, deploy/s3_cdn/local-cdn.conf), creates the bucket with this folder's
 bucket-policy.json and cors.json, publishes to it, and serves with DEBUG=False.
 """
@@ -85,18 +85,13 @@ def main() -> int:
         if publish.returncode != 0:
             return publish.returncode
         print(f"Published static files in {time.monotonic() - started:.1f} s", flush=True)
-        gunicorn = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "--config",
-                "deploy/gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-            ],
+        # The app server as production starts it (deploy/start), on 127.0.0.1 only.
+        server = subprocess.Popen(
+            ["deploy/start"],
             cwd=PROJECT,
-            env=env,
+            env={**env, "GRANIAN_HOST": "127.0.0.1", "VENV": str(VENV_BIN.parent)},
         )
-        processes.append(gunicorn)
+        processes.append(server)
         cdn = env.get("DJANGO_STATIC_CDN_URL") or dotenv().get("DJANGO_STATIC_CDN_URL", "")
         print(
             f"Serving http://127.0.0.1:{port}/ with DEBUG=False (static files from the CDN "

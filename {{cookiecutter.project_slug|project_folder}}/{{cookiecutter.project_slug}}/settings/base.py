@@ -99,6 +99,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# The largest request body accepted, in bytes (DJANGO_MAX_UPLOAD_MB MiB): an upload, with the
+# form around it. A larger one is refused with 413 before it is read (a web server in front
+# uses the same number: deploy/nginx/media-body-size.conf).
+MAX_UPLOAD_SIZE = env.int("DJANGO_MAX_UPLOAD_MB", default=10) * 1024 * 1024
+# Where granian runs the site (static_server.py, the WhiteNoise and S3 + CDN strategies), a
+# body is read whole, up to MAX_UPLOAD_SIZE, before the request takes one of Django's
+# APP_THREADS threads per worker: slow clients hold none. No part of the body for
+# REQUEST_BODY_TIMEOUT seconds: 408.
+APP_THREADS = env.int("APP_THREADS", default=4)
+REQUEST_BODY_TIMEOUT = env.int("DJANGO_REQUEST_BODY_TIMEOUT", default=20)
+
 # HTTPS in production. DJANGO_HTTPS=false only serves a DEBUG=False site over plain HTTP on
 # your own machine (make run, the tests); never set it on a public site.
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
@@ -117,13 +128,26 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# TLS is terminated in front of gunicorn; gunicorn's forwarded_allow_ips decides which
-# proxies may say so (its gunicorn.conf.py in deploy/), so no SECURE_PROXY_SSL_HEADER here.
+# TLS is terminated in front of the app server, which alone decides which proxies may say so
+# (FORWARDED_ALLOW_IPS), so no SECURE_PROXY_SSL_HEADER here.
 
-# Tracebacks go to the server's log: with DEBUG=False nothing else shows them.
+# Tracebacks go to the server's log: with DEBUG=False nothing else shows them. A request for
+# a host not in ALLOWED_HOSTS (scanners send many) is one line, without one.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "without_traceback": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": "ext://{{ cookiecutter.project_slug }}.log.without_traceback",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "one_line": {"class": "logging.StreamHandler", "filters": ["without_traceback"]},
+    },
+    "loggers": {
+        "django.security.DisallowedHost": {"handlers": ["one_line"], "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }

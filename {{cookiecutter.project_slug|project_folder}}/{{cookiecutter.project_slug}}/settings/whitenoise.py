@@ -15,7 +15,7 @@ SERVING_STRATEGY_LABEL = "WhiteNoise in granian"
 # the same way in development as in production.
 INSTALLED_APPS.insert(0, "whitenoise.runserver_nostatic")
 
-# In production wsgi.py answers static files before Django (static_server.py). The middleware,
+# In production asgi.py answers static files before Django (static_server.py). The middleware,
 # directly after SecurityMiddleware, does it for runserver and the test client.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
