@@ -99,6 +99,7 @@ FILE_NOTES = {
     r"cors\.json$": "CORS for the bucket: the site's origin may load fonts from the CDN",
     r"iam-policy\.json$": "least privilege for the publisher: list, put static/* and manifests/*",
     r"(^|/)Procfile$": "a PaaS (Heroku, Dokku, Scalingo): the web process, and migrate on release",
+    r"/app_template/.+\.py-tpl$": "what `manage.py startapp` writes, passing this project's checks",
 }
 
 COMMENT_MARKERS = ("#", "//", "/*", "{#", "<!--", " *")
