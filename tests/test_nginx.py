@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .conftest import CHANGED_IN_NEXT_RELEASE, NGINX_VARIANTS
+from .conftest import CHANGED_IN_NEXT_RELEASE, NGINX_VARIANTS, PRODUCTION_HSTS_SECONDS
 from .crawl import asset_problems, crawl_assets, css_urls, page_asset_urls
 from .faults import files_that_lie, nearly_full_disk, snapshot
 from .servers import exits, raw_get, run, wait_for
@@ -75,8 +75,22 @@ def test_https_requests_reach_django_as_secure(nginx_production):
         nginx_production.https_url + "/admin/login/", allow_redirects=False
     )
     assert response.status_code == 200, "SECURE_SSL_REDIRECT redirected an HTTPS request"
-    assert "Strict-Transport-Security" in response.headers
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_hsts_follows_the_settings_on_pages_static_files_and_errors(nginx_production):
+    """DJANGO_HSTS_SECONDS is two years in this deployment's .env: nginx's answers (static files,
+    its own 404) say the same as Django's pages, once."""
+    session, base = nginx_production.session(), nginx_production.https_url
+    _, assets = crawl_assets(session, base + "/")
+    answers = {
+        "page": session.get(base + "/"),
+        "static file": session.get(assets[0].url),
+        "nginx's 404": session.get(base + "/static/no-such-file.css"),
+    }
+    expected = f"max-age={PRODUCTION_HSTS_SECONDS}; includeSubDomains; preload"
+    seen = {what: r.headers.get("Strict-Transport-Security") for what, r in answers.items()}
+    assert set(seen.values()) == {expected}, f"{nginx_production.name}: {seen}"
 
 
 @pytest.mark.parametrize(

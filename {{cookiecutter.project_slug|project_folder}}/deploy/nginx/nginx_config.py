@@ -91,6 +91,25 @@ def brotli_installed(target: str) -> bool:
     return BROTLI_MODULE.exists()
 
 
+TRUE = {"true", "on", "ok", "y", "yes", "1"}  # what django-environ reads as true
+
+
+def hsts(env: dict) -> str:
+    """Strict-Transport-Security as Django sends it: the same DJANGO_HSTS_* variables, with
+    settings/base.py's defaults (a year, subdomains, preload; nothing without DJANGO_HTTPS).
+    "" sends none (nginx skips an empty add_header)."""
+    https = env.get("DJANGO_HTTPS", "true").lower() in TRUE
+    seconds = int(env.get("DJANGO_HSTS_SECONDS") or (31536000 if https else 0))
+    if not seconds:
+        return ""
+    value = f"max-age={seconds}"
+    if env.get("DJANGO_HSTS_INCLUDE_SUBDOMAINS", "true").lower() in TRUE:
+        value += "; includeSubDomains"
+    if env.get("DJANGO_HSTS_PRELOAD", "true").lower() in TRUE:
+        value += "; preload"
+    return value
+
+
 def default_values(target: str, env: dict, out: Path) -> dict:
     # Django's defaults (settings) locally; the deploy script's shared folders in production.
     if target == "production":
@@ -104,6 +123,7 @@ def default_values(target: str, env: dict, out: Path) -> dict:
         "MEDIA_ROOT": os.path.realpath(env.get("DJANGO_MEDIA_ROOT", media_root)),
         "BROTLI_STATIC": "brotli_static on;" if brotli_installed(target) else BROTLI_MISSING,
         "APP_SOCKET": f"/run/{SLUG}/gunicorn.sock",
+        "HSTS": hsts(env),
     }
     if target == "production":
         values |= {
