@@ -35,8 +35,12 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	touch $@
 
 # Bake the default variant into demo/ and serve it with DEBUG=False on http://127.0.0.1:$(PORT)/.
+# A demo baked before is served as it is: its .env, its database and your edits are kept.
 demo: tools
-	$(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir $(DEMO_DIR) .
+	@if [ -d $(DEMO_DIR)/my_django_site ]; then \
+		echo "$(DEMO_DIR)/my_django_site exists: serving it as it is (its .env, database and edits" \
+			"kept). To bake it afresh: rm -rf $(DEMO_DIR) && make demo"; \
+	else $(BIN)/cookiecutter --no-input --output-dir $(DEMO_DIR) . ; fi
 	@echo "Serving the default variant from $(DEMO_DIR)/my_django_site on http://127.0.0.1:$(PORT)/"
 	$(MAKE) -C $(DEMO_DIR)/my_django_site run PORT=$(PORT)
 

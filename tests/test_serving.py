@@ -21,7 +21,7 @@ from .conftest import SUPERUSER, changed_copy, serve_env
 from .crawl import asset_problems, crawl_assets
 from .faults import files_that_lie, nearly_full_disk, snapshot
 from .servers import LOOPBACK, exits, free_port, running
-from .variants import PROJECT_TEMPLATE_DIR, VARIANTS, variant_id
+from .variants import COOKIECUTTER_JSON, PROJECT_TEMPLATE_DIR, VARIANTS, variant_id
 
 WHITENOISE_VARIANTS = [a for a in VARIANTS if a["serving_strategy"] == "whitenoise"]
 
@@ -51,6 +51,14 @@ def test_home_page_reaches_the_font_and_background_through_css_urls(site):
     _, assets = crawl_assets(requests.Session(), site.url + "/")
     from_css = {Path(urlsplit(a.url).path).suffix for a in assets if a.referrer.endswith(".css")}
     assert {".woff2", ".png"} <= from_css, f"{site.name}: css url()s reached {from_css}"
+
+
+def test_home_page_describes_the_site_with_the_description_prompt(site):
+    """Search engines show the meta description under the site's name (Lighthouse's SEO)."""
+    page = requests.get(site.url + "/", timeout=30).text
+    found = re.search(r'<meta name="description" content="([^"]*)">', page)
+    expected = COOKIECUTTER_JSON["description"]
+    assert found and html.unescape(found[1]) == expected, f"{site.name}: {found}"
 
 
 def test_home_page_says_where_uploads_live_and_nothing_without_them(site):
@@ -304,6 +312,16 @@ def test_whitenoise_behind_a_cdn_host_links_assets_on_that_host(answers, start_s
     assert not problems, f"{site.name} with DJANGO_STATIC_HOST:\n" + "\n".join(problems)
 
 
+def test_make_run_on_a_busy_port_says_so_in_one_line_with_another_port(site):
+    """The port is the running site's own: a second make run must not print a traceback."""
+    command = ["make", "--no-print-directory", "run", f"PORT={site.port}", f"VENV={site.venv}"]
+    code, output = exits(command, site.project, dict(os.environ))
+    assert code != 0, f"{site.name}: a second make run on a busy port started"
+    errors = [line for line in output.splitlines() if line.startswith("ERROR:")]
+    assert len(errors) == 1 and "Traceback" not in output, output
+    assert f"port {site.port}" in errors[0] and f"PORT={site.port + 1}" in errors[0], output
+
+
 @pytest.mark.parametrize(
     "answers", [a for a in VARIANTS if a["serving_strategy"] != "whitenoise"], ids=variant_id
 )
@@ -426,3 +444,33 @@ def test_collectstatic_failing_on_a_full_disk_changes_nothing_the_server_sends(
         for asset in assets:
             name = urlsplit(asset.url).path.removeprefix("/static/")
             assert asset.body == (static_root / name).read_bytes(), asset.url
+
+
+@pytest.mark.threat(
+    "Nothing lost for media", "Upload, stop the whole local stack (its S3 API too), start it again"
+)
+@pytest.mark.parametrize(
+    "answers", [a for a in VARIANTS if a["media_storage"] == "s3"], ids=variant_id
+)
+def test_uploads_in_the_local_bucket_survive_a_restart_of_make_run(answers, start_site):
+    """moto keeps objects in memory: make run keeps media/ on disk and puts it back."""
+    site = start_site(answers)
+    content = os.urandom(2048)
+
+    def make_run(port: int):
+        url = f"http://{LOOPBACK}:{port}"
+        command = ["make", "run", f"PORT={port}", f"VENV={site.venv}"]
+        server = running(command, site.project, dict(os.environ), url + "/", "restart", 180)
+        return server, dataclasses.replace(site, url=url)
+
+    server, first = make_run(free_port())
+    with server:
+        upload(admin_session(first), first, "kept-across-restarts.bin", content, "text/plain")
+        names = [name for name in upload_checksums(first) if "kept-across-restarts" in name]
+    server, again = make_run(free_port())
+    with server:
+        after = upload_checksums(again)
+        page = requests.get(again.url + "/uploads/", timeout=30)
+    expected = hashlib.sha256(content).hexdigest()
+    assert names and all(after.get(name) == expected for name in names), f"{site.name}: {after}"
+    assert page.status_code == 200, f"{site.name}: /uploads/ after a restart: {page.status_code}"

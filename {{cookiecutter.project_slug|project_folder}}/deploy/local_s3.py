@@ -7,15 +7,24 @@ command. Otherwise it starts moto in server mode on 127.0.0.1, creates the bucke
 nothing in it is public), runs the command with the settings pointing there, and stops the
 S3 API when the command ends. The settings are also written to .run/s3-$PORT/local-s3.env.
 deploy/s3_cdn/local_stack.py starts the same API, with the public static/ policy and CORS.
+
+moto keeps everything in memory (it has no persistence, moto#9755), so the uploads (media/) are
+kept on disk in .local-s3/ as well, like the database beside them: copied there within half a
+second of each upload and when the stack stops, and put back into the bucket when it starts.
+(SeaweedFS, a store that persists by itself, does not enforce the bucket policy that keeps
+uploads private, which the local run must show.)
 """
 
 import contextlib
+import json
 import os
 import secrets
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -23,6 +32,11 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 BUCKET = "{{ cookiecutter.project_slug | replace('_', '-') }}-assets"
+# Where the local bucket's uploads are kept between runs (git-ignored).
+KEPT = PROJECT / ".local-s3"
+KEPT_PREFIX = "media/"
+# What an object keeps besides its bytes: what the storage set when it uploaded it.
+KEPT_HEADERS = ("ContentType", "ContentDisposition", "CacheControl", "ContentEncoding")
 
 
 def free_port() -> int:
@@ -93,7 +107,10 @@ def start_local_s3(
         client.put_bucket_policy(Bucket=BUCKET, Policy=policy)
     if cors:
         client.put_bucket_cors(Bucket=BUCKET, CORSConfiguration=cors)
-    print(f"Local S3 API on {url}, bucket {BUCKET}")
+    kept = KeptUploads(client, BUCKET, KEPT)
+    restored = kept.restore()
+    processes.append(kept)  # stopped after the app server, before moto: a last copy
+    print(f"Local S3 API on {url}, bucket {BUCKET}; {restored} upload(s) restored from {KEPT}")
     settings = {
         "DJANGO_S3_BUCKET": BUCKET,
         "DJANGO_S3_ENDPOINT_URL": url,
@@ -111,11 +128,81 @@ def write_settings(folder: Path, settings: dict) -> None:
     (folder / "local-s3.env").write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
 
 
+class KeptUploads:
+    """media/ of the local bucket, kept in a folder: data/<key> holds the bytes, meta/<key>
+    the headers. Supervised like a process (poll, terminate, wait) so that it stops in turn."""
+
+    def __init__(self, client, bucket: str, folder: Path):
+        self.client, self.bucket, self.folder = client, bucket, folder
+        self.seen: dict[str, str] = {}  # key -> the ETag copied
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.keep_copying, daemon=True)
+
+    def restore(self) -> int:
+        """Put every kept upload back into the (empty) bucket; then start copying new ones."""
+        count = 0
+        for meta in sorted((self.folder / "meta").rglob("*")):
+            if not meta.is_file():
+                continue
+            key = meta.relative_to(self.folder / "meta").as_posix()
+            data = self.folder / "data" / key
+            if data.is_file():
+                headers = json.loads(meta.read_text())
+                answer = self.client.put_object(
+                    Bucket=self.bucket, Key=key, Body=data.read_bytes(), **headers
+                )
+                self.seen[key] = answer["ETag"]
+                count += 1
+        self.thread.start()
+        return count
+
+    def copy_new(self) -> None:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=KEPT_PREFIX
+        )
+        for item in (item for page in pages for item in page.get("Contents", [])):
+            key, etag = item["Key"], item["ETag"]
+            if self.seen.get(key) == etag or ".." in key.split("/"):
+                continue
+            answer = self.client.get_object(Bucket=self.bucket, Key=key)
+            headers = {name: answer[name] for name in KEPT_HEADERS if answer.get(name)}
+            write_whole(self.folder / "data" / key, answer["Body"].read())
+            write_whole(self.folder / "meta" / key, json.dumps(headers).encode())
+            self.seen[key] = etag
+
+    def keep_copying(self) -> None:
+        while not self.stopping.wait(0.5):
+            with contextlib.suppress(Exception):  # moto busy or gone: the next round
+                self.copy_new()
+
+    def poll(self):
+        return None if self.thread.is_alive() else 0
+
+    def terminate(self) -> None:
+        self.stopping.set()
+
+    def wait(self, timeout=None) -> int:
+        self.thread.join(timeout)
+        with contextlib.suppress(Exception):
+            self.copy_new()  # the last uploads, now that the app server has stopped
+        return 0
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """All or nothing: a temporary file beside `path`, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".partial")
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    os.replace(temporary, path)
+
+
 def stop(processes: list) -> None:
+    """The last started first, each stopped before the next (the app server, then the kept
+    uploads' last copy, then the S3 API)."""
     for process in reversed(processes):
         if process.poll() is None:
             process.terminate()
-    for process in processes:
         process.wait(timeout=30)
 
 

@@ -8,6 +8,7 @@ def site(request):
     """What every template may show about the site and where its files come from."""
     return {
         "site_name": settings.SITE_NAME,
+        "site_description": settings.SITE_DESCRIPTION,
         "nav_links": [(label, reverse(name)) for label, name in settings.SITE_NAV],
         "serving_strategy_label": settings.SERVING_STRATEGY_LABEL,
         "static_url": settings.STATIC_URL,

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.urls import reverse
 
+from uploads.models import Upload
 from uploads.storage import PrivateMediaStorage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("collected_static")]
@@ -79,3 +81,11 @@ def test_a_custom_domain_for_private_media_is_refused():
     options = settings.STORAGES["default"]["OPTIONS"]
     with pytest.raises(ImproperlyConfigured, match="signed URLs"):
         PrivateMediaStorage(**{**options, "custom_domain": "media.example.com"})
+
+
+def test_an_upload_whose_file_is_gone_is_listed_as_missing_not_a_500(client):
+    """A database restored without its files, or a storage emptied: the page still works."""
+    Upload.objects.create(title="gone", file="uploads/2020/01/never-stored.png")
+    response = client.get(reverse("uploads:list"), secure=True)
+    assert response.status_code == 200
+    assert b"missing: the file is not in storage" in response.content

@@ -8,7 +8,11 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from {{ cookiecutter.project_slug }}.checks import refuse_unsafe_start
-from {{ cookiecutter.project_slug }}.storage.s3_cdn import PublishError, publish_static_files
+from {{ cookiecutter.project_slug }}.storage.s3_cdn import (
+    PublishError,
+    object_parameters,
+    publish_static_files,
+)
 
 
 def objects(client):
@@ -175,3 +179,17 @@ def test_only_names_the_manifest_hashed_are_cached_forever(local_bucket, tmp_pat
 
     assert cache_control("lib.0123456789ab.js") == "public, max-age=300"
     assert cache_control("site.abcdefabcdef.css") == "public, max-age=31536000, immutable"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("fonts/a.woff2", "font/woff2"), ("fonts/a.woff", "font/woff"), ("img/a.webp", "image/webp")],
+)
+def test_fonts_and_images_are_published_with_their_type_without_the_os_mime_types(
+    monkeypatch, name, expected
+):
+    """A slim container has no /etc/mime.types: Python 3.11 then knows no .woff2."""
+    import mimetypes
+
+    monkeypatch.setattr(mimetypes, "guess_type", lambda *args, **kwargs: (None, None))
+    assert object_parameters(f"static/{name}", True)["ContentType"] == expected

@@ -208,6 +208,19 @@ def test_plain_http_static_requests_get_djangos_https_redirect(front, collected_
     assert len(django.seen) == 1  # over HTTPS, the file itself
 
 
+@pytest.mark.parametrize(("name", "expected"), [("f.woff", "font/woff"), ("f.woff2", "font/woff2")])
+def test_fonts_are_sent_with_their_standard_type(front, collected_static, name, expected):
+    """WhiteNoise's own table says application/font-woff; nginx and S3 say font/woff."""
+    font = collected_static / "fonts" / name
+    font.write_bytes(b"wOFF" + b"\0" * 100)
+    try:
+        app, _ = front()
+        status, headers, _, _ = call(app, f"/static/fonts/{name}", **HTTPS)
+    finally:
+        font.unlink()
+    assert status == 200 and headers["content-type"] == expected
+
+
 def test_an_if_range_that_does_not_match_gets_the_whole_file(front, collected_static):
     """RFC 9110: a Range with a stale If-Range is ignored (WhiteNoise would send the part)."""
     app, _ = front()

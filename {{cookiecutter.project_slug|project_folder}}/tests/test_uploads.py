@@ -12,7 +12,8 @@ PNG = (
     b"\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
 )
 
-pytestmark = pytest.mark.django_db
+# Pages render static tags with DEBUG=False: a collected manifest first, for every test.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("collected_static")]
 
 
 @pytest.fixture
@@ -90,3 +91,11 @@ def test_upload_list_links_every_upload(upload, client, media_root):
     item = upload("photo.png", PNG, "image/png", title="Holiday")
     page = client.get(reverse("uploads:list"), secure=True).content.decode()
     assert "Holiday" in page and item.file.url in page
+
+
+def test_an_upload_whose_file_is_gone_is_listed_as_missing_not_a_500(client, media_root):
+    """A database restored without its files, or a storage emptied: the page still works."""
+    Upload.objects.create(title="gone", file="uploads/2020/01/never-stored.png")
+    response = client.get(reverse("uploads:list"), secure=True)
+    assert response.status_code == 200
+    assert b"missing: the file is not in storage" in response.content

@@ -27,3 +27,12 @@ class Upload(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def stored_size(self) -> int | None:
+        """The file's size in storage, or None when the file is gone (a database restored
+        without its files, an emptied bucket): one missing file must not take a page down."""
+        try:
+            return self.file.size
+        except FileNotFoundError:
+            return None

@@ -81,7 +81,7 @@ DATABASE_URL), readable by the app's user only."
   say "Copying the code into $release"
   tar -C "$SOURCE" --exclude-vcs --exclude=./.env --exclude=./.venv --exclude=./.run \
     --exclude=./staticfiles --exclude=./static-manifests --exclude=./media \
-    --exclude=./db.sqlite3 --exclude=__pycache__ -cf - . | tar -C "$release" -xf -
+    --exclude=./db.sqlite3 --exclude=./.local-s3 --exclude=__pycache__ -cf - . | tar -C "$release" -xf -
   ln -s "$APP_ROOT/shared/.env" "$release/.env"
   cat > "$release/release.env" <<ENV
 DJANGO_RELEASE_ID=$id

@@ -15,6 +15,8 @@ if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
 SITE_NAME = {{ cookiecutter.project_name | python_string }}
+# What search engines show under the site's name (the home page's meta description).
+SITE_DESCRIPTION = {{ cookiecutter.description | python_string }}
 DOMAIN_NAME = "{{ cookiecutter.domain_name }}"
 # (label, URL name) of the header's links; apps add theirs in their settings module.
 SITE_NAV = [("Admin", "admin:index")]

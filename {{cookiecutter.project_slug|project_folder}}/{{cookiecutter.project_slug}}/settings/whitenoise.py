@@ -7,6 +7,8 @@ import functools
 import io
 from pathlib import Path
 
+from {{ cookiecutter.project_slug }}.storage.content_types import STANDARD_TYPES
+
 from .base import BASE_DIR, DEBUG, INSTALLED_APPS, MIDDLEWARE, STORAGES, env
 
 SERVING_STRATEGY_LABEL = "WhiteNoise in granian"
@@ -42,6 +44,10 @@ STATIC_URL = f"{STATIC_HOST}/static/"
 # Hashed files always get `max-age=315360000, public, immutable`; unhashed names (for
 # example favicon.ico requested by old browsers) get this many seconds.
 WHITENOISE_MAX_AGE = env.int("DJANGO_STATIC_MAX_AGE", default=60)
+# Fonts and images with their standard types, whatever the OS's mime.types says (WhiteNoise's
+# own table sends .woff as application/font-woff).
+WHITENOISE_MIMETYPES = STANDARD_TYPES
+
 # Serve only what collectstatic wrote, indexed once at start-up, never the source folders.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG

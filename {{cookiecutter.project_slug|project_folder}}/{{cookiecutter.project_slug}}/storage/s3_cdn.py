@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import mimetypes
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from django.core.management.base import CommandError
 
 from . import release_id
 from .atomic import AtomicWritesMixin
+from .content_types import content_type as static_content_type
 from .integrity import damaged_objects, hash_in_name
 
 # Hashed names never change content: cached for a year, everywhere. Other names may change.
@@ -160,7 +160,7 @@ class CDNManifestStaticFilesStorage(AtomicWritesMixin, ManifestStaticFilesStorag
 
 
 def object_parameters(name: str, hashed: bool) -> dict:
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    content_type = static_content_type(name)
     if content_type.startswith("text/") or content_type in {
         "application/javascript",
         "image/svg+xml",
