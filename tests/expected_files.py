@@ -61,6 +61,7 @@ COMMON = {
     "{slug}/app_template/views.py-tpl",
     "{slug}/settings/__init__.py",
     "{slug}/settings/base.py",
+    "{slug}/settings/dev.py",
     "{slug}/static_references.py",
     "{slug}/storage/__init__.py",
     "{slug}/storage/atomic.py",

@@ -59,6 +59,15 @@ def wait_until_answering(url: str, process: subprocess.Popen, name: str) -> None
     sys.exit(f"{name} did not answer {url}.")
 
 
+def die_with_parent() -> None:
+    """In the child, before it starts: a SIGTERM when this script dies, even by SIGKILL (Linux;
+    elsewhere the supervisor's own stop is all there is)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def dotenv() -> dict:
     path = PROJECT / ".env"
     if not path.is_file():
@@ -86,10 +95,14 @@ def start_local_s3(
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    # In a session of its own: Ctrl-C (or a SIGTERM to the whole group) reaches this script,
+    # which copies the last uploads out before it stops moto; moto still dies with it.
     moto = subprocess.Popen(
         [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=die_with_parent,  # only sets a signal: safe before exec
     )
     processes.append(moto)
     wait_until_answering(url, moto, "The local S3 API (moto)")
@@ -209,7 +222,8 @@ def stop(processes: list) -> None:
 @contextlib.contextmanager
 def supervised():
     """A list for the processes started inside; SIGTERM, Ctrl-C or an error stops them all,
-    the last started first. After Ctrl-C the caller carries on (and returns 0)."""
+    the last started first. After Ctrl-C the caller carries on (and returns 0). The settings
+    written for other commands (local-s3.env) go with them: they would point at nothing."""
     processes: list[subprocess.Popen] = []
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -218,6 +232,9 @@ def supervised():
         pass
     finally:
         stop(processes)
+        for folder in (PROJECT / ".run").glob("s3-*"):
+            if folder.name == f"s3-{os.environ.get('PORT', '8000')}":
+                (folder / "local-s3.env").unlink(missing_ok=True)
 
 
 def main() -> int:

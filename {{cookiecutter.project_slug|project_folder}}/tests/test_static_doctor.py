@@ -60,6 +60,19 @@ def test_collectstatic_not_run_fails_with_the_command(settings, tmp_path):
     assert_fails(findings, "collected.manifest", "collectstatic")
 
 
+{%- if cookiecutter.serving_strategy != "whitenoise" %}
+
+
+def test_without_a_release_id_it_says_in_one_line_what_to_set(settings):
+    """Not a traceback: the one line names DJANGO_RELEASE_ID and how to set it."""
+    from django.core.management.base import CommandError
+
+    settings.RELEASE_ID = ""
+    with pytest.raises(CommandError, match=r"^DJANGO_RELEASE_ID is not set: .*Set it"):
+        call_command("static_doctor", stdout=StringIO())
+{%- endif %}
+
+
 def test_template_referencing_a_missing_file_is_named(collected_static, settings):
     # tests/templates/missing_reference.html links css/gone.css inside an if block.
     folder = Path(__file__).parent / "templates"

@@ -14,3 +14,6 @@ urlpatterns = [
     path("", include("uploads.urls")),
 {%- endif %}
 ]
+
+if "django_browser_reload" in settings.INSTALLED_APPS:  # make dev only (settings/dev.py)
+    urlpatterns.append(path("__reload__/", include("django_browser_reload.urls")))

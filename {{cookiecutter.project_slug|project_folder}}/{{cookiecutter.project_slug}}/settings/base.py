@@ -10,9 +10,12 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-# Real environment variables win over .env, so a deployment can override any value.
-if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env")
+# Real environment variables win over release.env (a release's id and shared paths, written by
+# a release-based deploy), which wins over .env: a manage.py command in a release's folder
+# reads what its app server reads.
+for dotenv in (BASE_DIR / "release.env", BASE_DIR / ".env"):
+    if dotenv.is_file():
+        env.read_env(dotenv)
 
 SITE_NAME = {{ cookiecutter.project_name | python_string }}
 # What search engines show under the site's name (the home page's meta description).

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from ...doctor import CHECKS, FAIL, OK, WARN, diagnose
@@ -59,7 +60,10 @@ class Command(BaseCommand):
         only = options["only"] or []
         if options["url"] and only and "live" not in only:
             only.append("live")
-        findings = diagnose(options["nginx_config"], options["url"], only)
+        try:
+            findings = diagnose(options["nginx_config"], options["url"], only)
+        except ImproperlyConfigured as error:  # settings it cannot run with: what to set, once
+            raise CommandError(str(error)) from None
         failed = [finding for finding in findings if finding.verdict == FAIL]
         if options["format"] == "json":
             report = {"ok": not failed, "findings": [f.as_dict() for f in findings]}
