@@ -65,6 +65,7 @@ COMMON = {
     "{slug}/static_references.py",
     "{slug}/storage/__init__.py",
     "{slug}/storage/atomic.py",
+    "{slug}/storage/content_types.py",
     "{slug}/storage/integrity.py",
     "{slug}/urls.py",
     "{slug}/wsgi.py",

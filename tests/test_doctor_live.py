@@ -2,7 +2,7 @@
 still serving the previous release after a deploy is named, with the fix.
 
 The offline checks are the generated projects' own tests (tests/test_static_doctor.py in each
-project, run by test_project_tests.py); here the doctor meets real servers on 127.0.0.1.
+project, run by test_day_two.py); here the doctor meets real servers on 127.0.0.1.
 """
 
 import json

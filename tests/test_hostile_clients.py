@@ -18,7 +18,7 @@ import requests
 
 from .conftest import serve_env
 from .faults import hostile_clients
-from .servers import LOOPBACK, free_port, running
+from .servers import LOOPBACK, free_port, running, wait_for
 from .variants import VARIANTS, variant_id
 
 pytestmark = pytest.mark.serving
@@ -80,6 +80,10 @@ def wait_until_open(attack: dict, count: int) -> None:
         time.sleep(0.1)
 
 
+def at_least_two(workers: set[int]) -> set[int] | None:
+    return workers if len(workers) >= 2 else None
+
+
 def workers_of(leader: int) -> set[int]:
     """The worker processes: the children of the server's main process (granian's or
     gunicorn's, which the start command execs into)."""
@@ -99,8 +103,8 @@ def test_a_worker_killed_under_load_is_replaced_and_the_site_answers(strategy_si
     env = serve_env(site, port, **site.local_stack_env())
     url = f"http://{LOOPBACK}:{port}/"
     with running(site.app_server(port), site.project, env, url, "crash") as server:
-        before = workers_of(server.pid)
-        assert len(before) >= 2, f"{site.name}: workers {before}"
+        # gunicorn forks its workers after the socket answers: wait for both.
+        before = wait_for(lambda: at_least_two(workers_of(server.pid)), 20, site.name)
         outcome = {"ok": 0, "failed": 0}
         stop = threading.Event()
 

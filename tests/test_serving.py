@@ -444,33 +444,3 @@ def test_collectstatic_failing_on_a_full_disk_changes_nothing_the_server_sends(
         for asset in assets:
             name = urlsplit(asset.url).path.removeprefix("/static/")
             assert asset.body == (static_root / name).read_bytes(), asset.url
-
-
-@pytest.mark.threat(
-    "Nothing lost for media", "Upload, stop the whole local stack (its S3 API too), start it again"
-)
-@pytest.mark.parametrize(
-    "answers", [a for a in VARIANTS if a["media_storage"] == "s3"], ids=variant_id
-)
-def test_uploads_in_the_local_bucket_survive_a_restart_of_make_run(answers, start_site):
-    """moto keeps objects in memory: make run keeps media/ on disk and puts it back."""
-    site = start_site(answers)
-    content = os.urandom(2048)
-
-    def make_run(port: int):
-        url = f"http://{LOOPBACK}:{port}"
-        command = ["make", "run", f"PORT={port}", f"VENV={site.venv}"]
-        server = running(command, site.project, dict(os.environ), url + "/", "restart", 180)
-        return server, dataclasses.replace(site, url=url)
-
-    server, first = make_run(free_port())
-    with server:
-        upload(admin_session(first), first, "kept-across-restarts.bin", content, "text/plain")
-        names = [name for name in upload_checksums(first) if "kept-across-restarts" in name]
-    server, again = make_run(free_port())
-    with server:
-        after = upload_checksums(again)
-        page = requests.get(again.url + "/uploads/", timeout=30)
-    expected = hashlib.sha256(content).hexdigest()
-    assert names and all(after.get(name) == expected for name in names), f"{site.name}: {after}"
-    assert page.status_code == 200, f"{site.name}: /uploads/ after a restart: {page.status_code}"

@@ -1,0 +1,127 @@
+"""A fresh bake of every variant, used the way its README says and a developer works on day two,
+in one sitting: the user's first app, `make test`, `make run` (and every other command the
+README prints, while it runs), then `make dev` with edits that show at once, an upload, and a
+restart of the whole local stack before the upload is read back.
+
+The README's commands are the lines of its ```sh blocks (production steps are prose, for the
+server). Each runs as printed with this suite's PORT and VENV added, so that variants never
+share a port and reuse the installed requirements.
+"""
+
+import html
+import os
+import re
+import shutil
+import subprocess
+from urllib.parse import urljoin
+
+import pytest
+import requests
+
+from .conftest import SUPERUSER, Site
+from .servers import LOOPBACK, free_port, project_environment, run, running, wait_for
+from .test_serving import PNG, admin_session, upload
+from .variants import VARIANT_IDS, VARIANTS
+
+SERVERS = ("make run", "make dev")
+# As freshly baked: none of the other tests' database, uploads or collected files.
+FRESH = shutil.ignore_patterns(
+    ".run", "staticfiles", "static-manifests", ".*.log", "db.sqlite3", "media", ".local-s3"
+)
+
+
+def readme_commands(project) -> list[str]:
+    blocks = re.findall(r"```sh\n(.*?)```", (project / "README.md").read_text(), re.S)
+    lines = (line.split("#", 1)[0].strip() for block in blocks for line in block.splitlines())
+    return [line for line in lines if line]
+
+
+def shell(command: str, project, env) -> None:
+    """A README line, as a user types it; it must exit 0."""
+    result = subprocess.run(  # noqa: S602 (the README's own line)
+        command, shell=True, cwd=project, env=env, capture_output=True, text=True, timeout=600
+    )
+    output = (result.stdout + result.stderr)[-3000:]
+    assert result.returncode == 0, f"`{command}` in {project} exited {result.returncode}:\n{output}"
+
+
+def listed(url: str, stem: str) -> tuple[list[str], str]:
+    """The links /uploads/ gives for files named `stem`..., and the page."""
+    page = requests.get(url + "/uploads/", timeout=30).text
+    links = re.findall(rf'class="upload-link" href="([^"]*{stem}[^"]*)"', page)
+    return [urljoin(url + "/", html.unescape(link)) for link in links], page
+
+
+@pytest.mark.threat(
+    "Nothing lost for media",
+    "Upload under make run, restart the whole stack into make dev (twice): byte for byte",
+    cases=lambda answers: int(answers["media_storage"] != "none"),
+)
+@pytest.mark.parametrize("answers", VARIANTS, ids=VARIANT_IDS)
+def test_a_fresh_bake_works_as_its_readme_says_and_as_a_developer_uses_it(bake, answers, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(bake(answers), project, ignore=FRESH)
+    venv = project_environment(project)
+    python = str(venv / "bin" / "python")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    commands = readme_commands(project)
+    assert commands[:3] == ["make run", "make dev", "make test"], commands
+    others = [command for command in commands if command not in (*SERVERS, "make test")]
+    assert others, f"the README prints no other local command: {commands}"
+    port = free_port()
+    url, extra = f"http://{LOOPBACK}:{port}", f"PORT={port} VENV={venv}"
+
+    # The user's first app, then the project's own checks, as printed.
+    run([python, "manage.py", "startapp", "blog"], project)
+    shell(f"make test {extra}", project, env)
+
+    has_media = answers["media_storage"] != "none"
+    if has_media:
+        run([python, "manage.py", "migrate", "--noinput"], project)
+        run(
+            [python, "manage.py", "createsuperuser", "--noinput", "--username"]
+            + [SUPERUSER["username"], "--email", "admin@example.com"],
+            project,
+            {**env, "DJANGO_SUPERUSER_PASSWORD": SUPERUSER["password"]},
+        )
+
+    # make run, as production serves it, and every other README command while it runs.
+    with running(["make", "run", *extra.split()], project, env, url + "/", "run", timeout=180):
+        assert requests.get(url + "/", timeout=30).status_code == 200
+        for command in others:
+            shell(f"{command} {extra}", project, env)
+        if has_media:
+            site = Site(answers, project, venv, url)
+            upload(admin_session(site), site, "kept.png", PNG.read_bytes(), "image/png")
+
+    # make dev: edits show at once; the upload is still there after the whole stack restarted.
+    with running(["make", "dev", *extra.split()], project, env, url + "/", "dev", timeout=120):
+        home = requests.get(url + "/", timeout=30)
+        assert 'href="/static/css/site.css"' in home.text and "reload-listener" in home.text
+
+        stylesheet = project / "static" / "css" / "site.css"
+        stylesheet.write_text(stylesheet.read_text() + "\n.edited-in-dev { color: #123456; }\n")
+        css = requests.get(url + "/static/css/site.css", timeout=30)
+        assert css.status_code == 200 and ".edited-in-dev" in css.text, "the CSS edit is not served"
+
+        base = project / "templates" / "base.html"
+        base.write_text(base.read_text().replace("</footer>", "<!-- edited in dev --></footer>"))
+        # runserver's file watcher looks once a second, then clears the template cache.
+        wait_for(
+            lambda: "<!-- edited in dev -->" in requests.get(url + "/", timeout=30).text,
+            10,
+            "the template edit never showed",
+        )
+        if has_media:
+            links, page = listed(url, "kept")
+            assert links and "missing" not in page, f"lost across a restart: {page[-2000:]}"
+            assert requests.get(links[0], timeout=30).content == PNG.read_bytes(), links[0]
+            site = Site(answers, project, venv, url)
+            upload(admin_session(site), site, "dev.png", PNG.read_bytes(), "image/png")
+
+    if answers["media_storage"] == "s3":  # a new local S3 API again: both uploads come back
+        with running(["make", "dev", *extra.split()], project, env, url + "/", "dev", 120):
+            for stem in ("kept", "dev"):
+                links, page = listed(url, stem)
+                assert links and "missing" not in page, f"{stem} lost: {page[-2000:]}"
+                assert requests.get(links[0], timeout=30).content == PNG.read_bytes(), links[0]
