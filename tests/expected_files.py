@@ -36,6 +36,7 @@ COMMON = {
     "tests/templates/missing_reference.html",
     "tests/test_static_doctor.py",
     "tests/test_security_headers.py",
+    "tests/templates/inline_script.html",
     "tests/__init__.py",
     "tests/conftest.py",
     "tests/test_checks.py",

@@ -1,17 +1,24 @@
-"""Content-Security-Policy for every response Django makes, error pages included.
+"""Content-Security-Policy for every response Django makes, error pages included: django-csp,
+with the hosts of this strategy added.
 
-Pages may load scripts, styles, fonts and images from this site and from where its static
-files and uploads are served, and from nowhere else. Those hosts come from the settings, so
-the policy is exactly as wide as the strategy: nothing more for WhiteNoise and nginx on the
-site's own host, the CDN for S3 + CDN (or DJANGO_STATIC_HOST), the bucket's host for uploads
-in S3 (their signed links). No inline script or style is allowed.
-https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CSP
+The policy is the CONTENT_SECURITY_POLICY setting (settings/base.py): this site only, and no
+inline script or style. This middleware adds, once at start-up, where this strategy's files
+come from, from the settings and the storages, so the policy is exactly as wide as the
+strategy: nothing for WhiteNoise and nginx on the site's own host, the CDN for S3 + CDN (or
+DJANGO_STATIC_HOST) for scripts, styles, fonts and images, and the bucket's host for uploads in
+S3 (their signed links) for images and media. Widen it for every page in the setting, or for one
+view with csp.decorators.csp_update / csp_replace / csp_exempt (the guide's CSP page).
+https://django-csp.readthedocs.io/
 """
 
 from urllib.parse import urlsplit
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
+
+STATIC_DIRECTIVES = ("script-src", "style-src", "font-src", "img-src")
+MEDIA_DIRECTIVES = ("img-src", "media-src")
 
 
 def origin(url: str) -> str | None:
@@ -40,34 +47,27 @@ def media_origins() -> list[str]:
     return [found] if found else []
 
 
-def content_security_policy() -> str:
-    static, media = static_origins(), media_origins()
-    directives = {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", *static],
-        "style-src": ["'self'", *static],
-        "font-src": ["'self'", *static],
-        "img-src": ["'self'", *static, *media],
-        "media-src": ["'self'", *media],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-    return "; ".join(
-        f"{name} {' '.join(dict.fromkeys(sources))}" for name, sources in directives.items()
-    )
+def strategy_sources() -> dict[str, list[str]]:
+    """The hosts each directive gets on top of the setting's, for this strategy."""
+    added: dict[str, list[str]] = {}
+    for names, hosts in (STATIC_DIRECTIVES, static_origins()), (MEDIA_DIRECTIVES, media_origins()):
+        for name in names if hosts else ():
+            added.setdefault(name, []).extend(hosts)
+    return added
 
 
-class ContentSecurityPolicyMiddleware:
-    """Adds the policy to every response that has none of its own (uploads set a sandbox)."""
+class StrategyCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware; every policy it writes also allows the strategy's hosts."""
 
     def __init__(self, get_response):
-        self.get_response = get_response
-        self.policy = content_security_policy()
+        super().__init__(get_response)
+        self.added = strategy_sources()
 
-    def __call__(self, request):
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.policy)
-        return response
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if self.added and not report_only:
+            update = {name: list(sources) for name, sources in (parts.update or {}).items()}
+            for name, hosts in self.added.items():
+                update[name] = [*update.get(name, []), *hosts]
+            parts.update = update
+        return parts

@@ -12,6 +12,7 @@ STANDARD_TYPES = {
     ".woff2": "font/woff2",
     ".ttf": "font/ttf",
     ".otf": "font/otf",
+    ".eot": "application/vnd.ms-fontobject",
     ".webp": "image/webp",
     ".avif": "image/avif",
     ".mjs": "text/javascript",
