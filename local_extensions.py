@@ -22,6 +22,7 @@ import importlib.util
 import json
 import logging
 import numbers
+import sys
 from pathlib import Path
 
 from jinja2.exceptions import SecurityError, UndefinedError
@@ -102,15 +103,17 @@ def load_pre_gen_hook():
     return module
 
 
-class AnswerRefused(UndefinedError):
-    """An invalid answer found while rendering: cookiecutter stops with this message."""
-
-
 def project_folder(value: str) -> str:
-    """The project folder's name, once the answer is a valid package name."""
+    """The project folder's name, once the answer is a valid package name.
+
+    A refused name stops cookiecutter here with the hook's one line. An exception would reach
+    cookiecutter, which prints "Unable to create project directory" and dumps the whole
+    context, burying the reason.
+    """
     error = load_pre_gen_hook().answer_error("project_slug", value)
     if error:
-        raise AnswerRefused(f"{error} Nothing was generated.")
+        print(f"{error} Nothing was generated.", file=sys.stderr)
+        raise SystemExit(1)
     return value
 
 

@@ -121,6 +121,7 @@ Created {project}
 Next steps:
   cd {project.name}
   make run     # install, migrate, collectstatic, serve with DEBUG=False on http://127.0.0.1:8000/
+  make dev     # work on it: DEBUG=True, edits show at once
   make test    # the project's own checks
 
 .env holds a fresh SECRET_KEY and is git-ignored: keep it out of version control.

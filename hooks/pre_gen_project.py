@@ -22,19 +22,22 @@ PROJECT_NAMES = {
     "tests",
     "uploads",
 }
-IMPORTED_PACKAGES = {
-    "boto3",
-    "botocore",
-    "brotli",
-    "django",
-    "environ",
-    "gunicorn",
-    "moto",
-    "pytest",
-    "requests",
-    "storages",
-    "whitenoise",
-}
+# Every top-level module the project's requirements install (runtime, dev and test tools):
+# a slug equal to one would be imported instead of it. tests/test_inputs.py keeps this complete.
+IMPORTED_PACKAGES = set(
+    """
+    a2wsgi annotated_types antlr4 asgiref attr attrs aws_xray_sdk blinker boto3 botocore brotli
+    certifi cffi cfnlint charset_normalizer click cryptography csp dateutil django
+    django_browser_reload docker dotenv environ flask flask_cors granian graphql gunicorn idna
+    iniconfig isympy itsdangerous jinja2 jmespath joserfc jsonpatch jsonpatch_cli jsonpath_ng
+    jsonpointer jsonschema jsonschema_path jsonschema_specifications lazy_object_proxy
+    markupsafe moto mpmath networkx openapi_schema_validator openapi_spec_validator packaging
+    pathable pluggy py py_partiql_parser pycparser pydantic pydantic_core pydantic_settings
+    pygments pyparsing pytest pytest_django referencing regex requests responses
+    rfc3339_validator rpds ruff s3transfer six sqlparse storages sympy typing_extensions
+    typing_inspection urllib3 uvloop werkzeug whitenoise wrapt xmltodict yaml
+    """.split()
+)
 # sys.stdlib_module_names leaves out the `test` package, which test runners import.
 RESERVED_SLUGS = PROJECT_NAMES | IMPORTED_PACKAGES | set(sys.stdlib_module_names) | {"test"}
 

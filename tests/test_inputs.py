@@ -9,7 +9,8 @@ import pytest
 
 from local_extensions import load_pre_gen_hook
 
-from .variants import TEMPLATE_DIR
+from .servers import project_environment, run
+from .variants import TEMPLATE_DIR, VARIANT_IDS, VARIANTS
 
 COOKIECUTTER = str(TEMPLATE_DIR / ".venv" / "bin" / "cookiecutter")
 MESSAGE = re.compile(r"^ERROR: (?P<field>[a-z_]+): .+\. .+\.$")
@@ -107,6 +108,34 @@ def test_cookiecutter_refuses_bad_answer_and_leaves_nothing_behind(
     assert_refused_and_nothing_left(result, field, output)
     said = result.stdout + result.stderr
     assert f"ERROR: {field}: " in said and expected in said, said
+
+
+def test_a_project_name_whose_slug_is_refused_says_why_in_one_line(tmp_path):
+    """`Test` makes the slug `test`: the reason, not cookiecutter's folder error and context."""
+    output = tmp_path / "out"
+    output.mkdir()
+    result = cookiecutter(TEMPLATE_DIR, output, ["--no-input", "project_name=Test"])
+    said = (result.stdout + result.stderr).strip()
+    assert result.returncode == 1, said
+    assert said.startswith("ERROR: project_slug: 'test' would shadow the module 'test'"), said
+    assert len(said.splitlines()) == 1, said
+    assert list(output.iterdir()) == []
+
+
+TOP_LEVEL_NAMES = (
+    "import importlib.metadata as m; "
+    "print(*(n for n in m.packages_distributions() if n.isidentifier() and n[0] != '_'))"
+)
+
+
+@pytest.mark.parametrize("answers", VARIANTS, ids=VARIANT_IDS)
+def test_no_package_the_project_installs_can_be_its_slug(bake, answers):
+    """A slug equal to an installed package (granian did) makes the project import itself
+    instead: the hook's list covers every top-level name of the project's requirements."""
+    venv = project_environment(bake(answers))
+    names = set(run([str(venv / "bin" / "python"), "-c", TOP_LEVEL_NAMES], TEMPLATE_DIR).split())
+    missing = sorted(name for name in names if name.lower() not in hook.RESERVED_SLUGS)
+    assert not missing, f"add {missing} to IMPORTED_PACKAGES in hooks/pre_gen_project.py"
 
 
 def test_every_error_is_printed_at_once():
