@@ -190,7 +190,7 @@ def test_every_symptom_has_a_section_with_cause_confirmation_and_fix(built_guide
     for symptom, target in SYMPTOMS.items():
         page, anchor = target.split("#")
         assert f"({target})" in index, f"troubleshooting/index.md does not link {symptom}"
-        html = built_guide / "troubleshooting" / page.removesuffix(".md") / "index.html"
+        html = built_guide / "troubleshooting" / page.replace(".md", ".html")
         assert f'id="{anchor}"' in html.read_text(), f"{symptom}: no section #{anchor} in {page}"
     for page in sorted((DOCS / "troubleshooting").glob("*.md")):
         if page.name == "index.md":
@@ -226,7 +226,7 @@ def test_doctor_reference_lists_every_check_the_doctor_reports(baked_projects, b
     scanned = set(re.findall(r'Finding\(\s*"([a-z]+\.[a-z0-9_]+)"', source))
     scanned |= set(re.findall(r'\("WHITENOISE_[A-Z_]+", "([a-z.]+_[a-z_]+)"\)', source))
     assert len(scanned) >= 25, sorted(scanned)
-    page = (built_guide / "how-to" / "static-doctor" / "index.html").read_text()
+    page = (built_guide / "how-to" / "static-doctor.html").read_text()
     missing = sorted(name for name in scanned if f"<code>{name}</code>" not in page)
     assert not missing, f"static_doctor checks missing from the guide's table: {missing}"
 
@@ -247,19 +247,40 @@ def test_sequence_diagrams_refuse_what_they_cannot_draw():
     assert "<svg" in render("participant A\nparticipant B\nA->>B: hello\nB-->>A: 200")
 
 
+def search_finds(page, query: str) -> str:
+    """Type `query` into the guide's search as a person does; the first result's text."""
+    search = page.locator(".md-search__input")
+    results = page.locator(".md-search-result__item")
+    # Material answers key events, not a filled value. The search worker builds its index
+    # after the page loads, slowly on a busy machine, and a query typed before it is ready is
+    # dropped: type it again until results come.
+    for _attempt in range(12):
+        search.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Backspace")
+        page.keyboard.type(query)
+        try:
+            results.first.wait_for(timeout=5000)
+            return results.first.inner_text()
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"search for {query!r} answered nothing within a minute")
+
+
 def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide, browser):
-    """Every page loads with no failed request and no request off 127.0.0.1; search answers."""
+    """Served, and opened from disk as the README says: every page loads with no failed
+    request and none off the machine, every nav link lands on a page, and search answers."""
     pages = sorted(
-        "/" + path.relative_to(built_guide).parent.as_posix() + "/"
-        for path in built_guide.rglob("index.html")
+        "/" + path.relative_to(built_guide).as_posix() for path in built_guide.rglob("*.html")
     )
-    pages = [path.replace("/./", "/") for path in pages]
+    assert "/index.html" in pages and "/how-to/whitenoise.html" in pages, pages[:5]
     problems = []
     with static_http_server(built_guide) as base, browser.new_context() as context:
 
         def only_loopback(route):
             """Nothing may leave the machine: record and refuse any other host."""
-            if urlsplit(route.request.url).hostname == LOOPBACK:
+            url = urlsplit(route.request.url)
+            if url.scheme == "file" or url.hostname == LOOPBACK:
                 return route.continue_()
             problems.append(f"request off the machine: {route.request.url}")
             return route.abort()
@@ -276,29 +297,25 @@ def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide, 
             # page, so a navigation never cancels them (which would look like a failure).
             page.goto(base + path, wait_until="networkidle")
         assert not problems, f"{len(pages)} pages loaded, with problems: {problems}"
-        page.goto(base + "/explanation/request-flow/")
+        page.goto(base + "/explanation/request-flow.html")
         figures = page.locator("figure.sequence svg")
         assert figures.count() >= 4, "the request-flow diagrams did not render"
-
         page.goto(base + "/", wait_until="networkidle")
-        search = page.locator(".md-search__input")
-        results = page.locator(".md-search-result__item")
-        # Typed as a person types (Material answers key events, not a filled value). The
-        # search worker builds its index after the page loads, slowly on a busy machine, and
-        # a query typed before it is ready is dropped: type it again until results come.
-        for _attempt in range(12):
-            search.click()
-            page.keyboard.press("Control+A")
-            page.keyboard.press("Backspace")
-            page.keyboard.type("alias trailing slash")
-            try:
-                results.first.wait_for(timeout=5000)
-                break
-            except PlaywrightTimeout:
-                continue
-        assert results.count(), "search for the alias trap answered nothing within a minute"
-        text = results.first.inner_text()
-        assert "alias" in text.lower(), f"search for the alias trap found {text!r} first"
+        assert "alias" in search_finds(page, "alias trailing slash").lower()
+
+        # From disk: file:// has no directory index, so every link must name its page.
+        page.goto((built_guide / "index.html").as_uri(), wait_until="load")
+        links = page.eval_on_selector_all("a.md-nav__link[href]", "(a) => a.map((l) => l.href)")
+        targets = {urlsplit(link).path for link in links if link.startswith("file:")}
+        assert len(targets) >= len(pages) - 2, f"{len(targets)} nav links for {len(pages)} pages"
+        for target in sorted(targets):
+            if not Path(target).is_file():
+                problems.append(f"from disk, a nav link lands on {target}, not a page")
+        page.locator("a.md-nav__link", has_text="Serve with Nginx").first.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/how-to/nginx.html"), page.url
+        assert page.locator("article h1").first.inner_text().strip(), "an empty page from disk"
+        assert "alias" in search_finds(page, "alias trailing slash").lower()
     assert not problems, problems
 
 
@@ -323,5 +340,5 @@ def test_what_we_test_counts_cases_for_every_category_and_variant(built_guide):
         expected = {"Secrets", "Deploy settings and headers", "Served files"}
         assert expected <= categories, f"{variant} is missing {expected - categories}"
     assert len(per_variant) == len(CHOICES["serving_strategy"]) * len(CHOICES["media_storage"])
-    page = (built_guide / "reference" / "what-we-test" / "index.html").read_text()
+    page = (built_guide / "reference" / "what-we-test.html").read_text()
     assert "Negative control" in page and "Traversal" in page
