@@ -6,9 +6,11 @@ template generates, and the built site works in a real browser with no network.
 """
 
 import fcntl
+import itertools
 import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,6 +27,7 @@ from docsgen.reference import (
     settings_defined,
 )
 from docsgen.sequence import DiagramError, render
+from docsgen.switch import strategy_diff
 
 from .servers import LOOPBACK, run, static_http_server
 from .variants import CHOICES, COOKIECUTTER_JSON, TEMPLATE_DIR
@@ -238,6 +241,22 @@ def test_code_titled_as_a_project_file_is_included_not_retyped():
         for block in re.findall(r'```\w+ title="([^"]+)"\n(.*?)```', text, flags=re.S):
             title, body = block
             assert "--8<--" in body, f"{page.relative_to(DOCS)}: {title!r} is typed, not included"
+
+
+def test_switch_strategy_page_shows_what_a_diff_of_two_bakes_shows(baked_projects, built_guide):
+    """The page's table matches `diff -rq` of two fresh bakes, pair by pair."""
+    page = (built_guide / "how-to" / "switch-strategy.html").read_text()
+    for first, second in itertools.combinations(CHOICES["serving_strategy"], 2):
+        left, right = baked_projects[f"{first}-local"], baked_projects[f"{second}-local"]
+        result = subprocess.run(  # noqa: S603
+            ["/usr/bin/diff", "-rq", "--exclude=.env", str(left), str(right)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        entries = len(result.stdout.splitlines())
+        assert entries == sum(map(len, strategy_diff(left, right).values())), result.stdout
+        assert f"<code>{second}</code> ({entries} entries)" in page, f"{first}/{second}"
 
 
 def test_sequence_diagrams_refuse_what_they_cannot_draw():
