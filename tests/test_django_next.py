@@ -1,0 +1,52 @@
+"""The current Django too: every variant's own `make test` passes with Django 6.1 on Python 3.12,
+as a user gets there, by changing the pin in requirements.txt. The default stays 5.2 LTS."""
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from .servers import CACHE_DIR, run
+from .test_day_two import FRESH
+from .variants import VARIANT_IDS, VARIANTS, variant_id
+
+NEXT_DJANGO = "6.1.3"
+PYTHON = "3.12"
+
+
+def python_312() -> str:
+    """An interpreter that really is 3.12: PATH's python3.12 (a pyenv shim may only pretend),
+    else pyenv's own builds."""
+    candidates = [shutil.which(f"python{PYTHON}")]
+    candidates += sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{PYTHON}*/bin/python3")))
+    for candidate in filter(None, candidates):
+        version = subprocess.run(  # noqa: S603 (an interpreter found on this machine)
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if version.returncode == 0 and version.stdout.strip() == PYTHON:
+            return candidate
+    raise AssertionError(
+        f"Python {PYTHON} is missing: install it (pyenv install {PYTHON}, or your distribution's "
+        f"python{PYTHON} package) so that the Django {NEXT_DJANGO} job can run."
+    )
+
+
+@pytest.mark.parametrize("answers", VARIANTS, ids=VARIANT_IDS)
+def test_the_projects_own_tests_pass_on_the_next_django(bake, answers, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(bake(answers), project, ignore=FRESH)
+    requirements = project / "requirements.txt"
+    pinned = requirements.read_text()
+    assert re.search(r"^Django==5\.2\.\d+$", pinned, re.M), "the default pin is not 5.2 LTS"
+    requirements.write_text(re.sub(r"^Django==.*$", f"Django=={NEXT_DJANGO}", pinned, flags=re.M))
+    # One environment per variant, kept between runs: the Makefile updates it when needed.
+    venv = CACHE_DIR / "venvs" / f"django-{NEXT_DJANGO}-{variant_id(answers)}"
+    output = run(["make", "test", f"PYTHON={python_312()}", f"VENV={venv}"], project)
+    assert f"django: version: {NEXT_DJANGO}" in output, output[-2000:]
+    assert re.search(r"\d+ passed", output) and " failed" not in output, output[-2000:]
