@@ -12,12 +12,13 @@ GOOD_HEADERS = {
     "Vary": "Accept-Encoding",
 }
 HASHED_CSS = "http://127.0.0.1:8000/static/css/site.2a63768305fe.css"
+STYLESHEET = b".site-header { background: #0c4a6e; color: white; }\n" * 40
 
 
 def asset(url=HASHED_CSS, status=200, **headers):
     merged = {**GOOD_HEADERS, **headers}
     merged = {name: value for name, value in merged.items() if value is not None}
-    return Asset(url, "http://127.0.0.1:8000/", status, CaseInsensitiveDict(merged), b"")
+    return Asset(url, "http://127.0.0.1:8000/", status, CaseInsensitiveDict(merged), STYLESHEET)
 
 
 def test_a_hashed_immutable_compressed_stylesheet_passes():
@@ -48,6 +49,13 @@ def test_a_hashed_immutable_compressed_stylesheet_passes():
 def test_each_classic_mistake_is_reported_with_the_url(broken, expected):
     problems = asset_problems(broken)
     assert any(expected in problem and broken.url in problem for problem in problems), problems
+
+
+def test_a_file_too_small_to_gain_from_compression_may_go_uncompressed():
+    """WhiteNoise keeps no .gz that saves under 5%; a 60-byte script is sent as it is."""
+    tiny = asset(**{"Content-Encoding": None, "Vary": None})
+    tiny.body = b"(function(){document.body.dataset.a=1})();"
+    assert asset_problems(tiny) == []
 
 
 def test_page_links_are_followed_but_not_anchors_or_data_urls():
