@@ -19,7 +19,7 @@ BENCH_ARGS ?=
 # Extra make compare arguments, e.g. COMPARE_ARGS='--seconds 10 --only nginx-none'.
 COMPARE_ARGS ?=
 
-.PHONY: demo test lint docs bench compare tools system-packages clean
+.PHONY: demo test test-fast lint docs bench compare tools system-packages clean
 
 # The template's own tools (cookiecutter, pytest, ruff, mkdocs...) in .venv, from uv.lock.
 tools: $(VENV)/.synced
@@ -44,12 +44,17 @@ demo: tools
 	@echo "Serving the default variant from $(DEMO_DIR)/my_django_site on http://127.0.0.1:$(PORT)/"
 	$(MAKE) -C $(DEMO_DIR)/my_django_site run PORT=$(PORT)
 
-# pytest workers for make test: each variant's tests run in one of them, so its servers start once.
+# pytest workers for make test: each variant's running site is used by one of them, so it starts
+# once; the rest of the tests go to whichever is free.
 PYTEST_WORKERS ?= 2
 
 # Everything: lint, the guide, then every variant baked, served and checked (pytest).
 test: tools system-packages lint docs
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# Your own loop: lint, then the tests that bake nothing and start no server (seconds).
+test-fast: tools lint
+	$(BIN)/python -m pytest -m "not bakes" $(PYTEST_ARGS)
 
 # ruff on the hooks, the tests and docsgen (the baked projects are linted by the tests).
 lint: tools

@@ -3,6 +3,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -36,24 +37,62 @@ def pytest_configure(config):
     sys.path.insert(0, str(TEMPLATE_DIR))
 
 
-SERIAL_MODULES = {"test_bench": "bench", "test_compare": "bench", "test_docs": "docs"}
+SERIAL_MODULES = {"test_docs": "docs"}
 
 
+# What makes a test slow: a bake, a server, the guide or a browser (make test-fast leaves it out).
+BAKING_FIXTURES = {
+    "bake",
+    "site",
+    "media_site",
+    "start_site",
+    "nginx_production",
+    "built_guide",
+    "baked_projects",
+    "cookies",
+    "cookies_session",
+    "browser",
+}
+BAKING_MODULES = {"test_bench", "test_compare", "test_hostile_answers", "test_inputs"}
+
+
+LONG_MODULES = {"test_day_two", "test_django_next", "test_third_party_apps", "test_bench"}
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering, which would undo the sort
 def pytest_collection_modifyitems(config, items):
-    """Under xdist (make test runs two workers), every test of one variant runs in one worker,
-    so its site, its nginx deployment and its bucket start once."""
+    """Under xdist (make test runs several workers), the tests that use a variant's running
+    site run in one worker, so it starts once; so do those of its nginx deployment. The rest
+    (bakes, a fresh copy of their own) go to whichever worker is free."""
     for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if BAKING_FIXTURES & set(item.fixturenames) or module in BAKING_MODULES:
+            item.add_marker(pytest.mark.bakes)
         params = getattr(getattr(item, "callspec", None), "params", {})
-        for value in params.values():
-            if isinstance(value, dict) and set(CHOICES) <= set(value):
-                item.add_marker(pytest.mark.xdist_group(variant_id(value)))
-                break
+        answers = next(
+            (v for v in params.values() if isinstance(v, dict) and set(CHOICES) <= set(v)), None
+        )
+        if answers is not None:
+            if "nginx_production" in item.fixturenames:
+                item.add_marker(pytest.mark.xdist_group(f"{variant_id(answers)}-production"))
+            elif "start_site" in item.fixturenames:
+                item.add_marker(pytest.mark.xdist_group(variant_id(answers)))
         else:
-            # The benchmarks and the comparison bake and measure in shared .cache folders,
-            # and the guide's tests build it in one: each set in one worker, one at a time.
-            module = item.module.__name__.rsplit(".", 1)[-1]
+            # The guide's tests build it in one shared .cache folder: one worker, in turn.
             if module in SERIAL_MODULES:
                 item.add_marker(pytest.mark.xdist_group(SERIAL_MODULES[module]))
+    # Longest first, so that no worker is left with a long test while the other has finished:
+    # the guide and each running variant (groups of tests), then the tests that bake and run a
+    # whole project of their own, then the rest (each short).
+    items.sort(
+        key=lambda item: (
+            0
+            if item.get_closest_marker("xdist_group")
+            else 1
+            if item.module.__name__.rsplit(".", 1)[-1] in LONG_MODULES
+            else 2
+        )
+    )
 
 
 # How long the last whole run took (every test, none deselected): `make bench` reports it.
@@ -260,6 +299,10 @@ def start_site(bake):
             return sites[key]
 
         yield start
+        # Stop every site at once; the stack then only waits for each to finish.
+        for site in sites.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(site.process.pid, signal.SIGTERM)
 
 
 @contextlib.contextmanager
@@ -286,7 +329,8 @@ def started_site(answers: dict, project: Path):
         f"{site.url}/",
         name="make-run",
         timeout=180,
-    ):
+    ) as process:
+        site.process = process
         yield site
 
 

@@ -184,7 +184,9 @@ class KeptUploads:
             self.seen[key] = etag
 
     def keep_copying(self) -> None:
-        while not self.stopping.wait(0.5):
+        # Every 2 s: a stop copies the last uploads anyway (wait()); this only bounds what a
+        # kill -9 could lose, at one listing of media/ per round.
+        while not self.stopping.wait(2):
             with contextlib.suppress(Exception):  # moto busy or gone: the next round
                 self.copy_new()
 
