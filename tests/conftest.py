@@ -35,6 +35,7 @@ def pytest_configure(config):
     # cookiecutter.json's `_extensions` names a module in the template folder; the CLI finds
     # it there, pytest-cookies' in-process bake needs the folder on sys.path.
     sys.path.insert(0, str(TEMPLATE_DIR))
+    config.pluginmanager.register(LongestFirst(), "longest-first")
 
 
 SERIAL_MODULES = {"test_docs": "docs"}
@@ -59,7 +60,7 @@ BAKING_MODULES = {"test_bench", "test_compare", "test_hostile_answers", "test_in
 LONG_MODULES = {"test_day_two", "test_django_next", "test_third_party_apps", "test_bench"}
 
 
-@pytest.hookimpl(trylast=True)  # after pytest's own reordering, which would undo the sort
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by the `bakes` marker set here
 def pytest_collection_modifyitems(config, items):
     """Under xdist (make test runs several workers), the tests that use a variant's running
     site run in one worker, so it starts once; so do those of its nginx deployment. The rest
@@ -81,18 +82,23 @@ def pytest_collection_modifyitems(config, items):
             # The guide's tests build it in one shared .cache folder: one worker, in turn.
             if module in SERIAL_MODULES:
                 item.add_marker(pytest.mark.xdist_group(SERIAL_MODULES[module]))
-    # Longest first, so that no worker is left with a long test while the other has finished:
-    # the guide and each running variant (groups of tests), then the tests that bake and run a
-    # whole project of their own, then the rest (each short).
-    items.sort(
-        key=lambda item: (
-            0
-            if item.get_closest_marker("xdist_group")
-            else 1
-            if item.module.__name__.rsplit(".", 1)[-1] in LONG_MODULES
-            else 2
-        )
-    )
+
+
+class LongestFirst:
+    """Longest first, so that no worker is left with a long test while the other has finished:
+    the guide and each running variant (groups of tests), then the tests that bake and run a
+    whole project of their own, then the rest (each short). Last, after pytest's own
+    reordering, which would undo it."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        items.sort(key=expected_length)
+
+
+def expected_length(item) -> int:
+    if item.get_closest_marker("xdist_group"):
+        return 0
+    return 1 if item.module.__name__.rsplit(".", 1)[-1] in LONG_MODULES else 2
 
 
 # How long the last whole run took (every test, none deselected): `make bench` reports it.
