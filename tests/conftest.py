@@ -66,7 +66,7 @@ def pytest_collection_modifyitems(config, items):
     site run in one worker, so it starts once; so do those of its nginx deployment. The rest
     (bakes, a fresh copy of their own) go to whichever worker is free."""
     for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1]
+        module = module_name(item)
         if BAKING_FIXTURES & set(item.fixturenames) or module in BAKING_MODULES:
             item.add_marker(pytest.mark.bakes)
         params = getattr(getattr(item, "callspec", None), "params", {})
@@ -98,7 +98,12 @@ class LongestFirst:
 def expected_length(item) -> int:
     if item.get_closest_marker("xdist_group"):
         return 0
-    return 1 if item.module.__name__.rsplit(".", 1)[-1] in LONG_MODULES else 2
+    return 1 if module_name(item) in LONG_MODULES else 2
+
+
+def module_name(item) -> str:
+    """test_day_two for tests/test_day_two.py."""
+    return item.module.__name__.rsplit(".", 1)[-1]
 
 
 # How long the last whole run took (every test, none deselected): `make bench` reports it.

@@ -99,9 +99,10 @@ def apply_recipe(project) -> None:
     urls.write_text(text.replace("\nurlpatterns = [\n", "\nurlpatterns = [\n" + api))
 
 
-def visit(browser, url: str) -> tuple[dict, list[str], list[str]]:
-    """Load a page in a fresh context: what it rendered, its CSP violations, its console
-    errors, and any request that would leave the machine (ReDoc's logo is answered here)."""
+def visit(browser, url: str):
+    """Load a page in a fresh context of its own (the caller closes page.context): the page,
+    its console errors, and any request that would have left the machine (ReDoc's logo is
+    answered here). CSP violations collect in the page's window.__violations."""
     context = browser.new_context()
     left = []
 
