@@ -88,6 +88,18 @@ def project_environment(project: Path, extra: tuple[str, ...] = ()) -> Path:
     return venv
 
 
+# A bake's own files, without what other tests left in it: database, uploads, collected files.
+BAKE_STATE = shutil.ignore_patterns(
+    ".run", "staticfiles", "static-manifests", ".*.log", "db.sqlite3", "media", ".local-s3"
+)
+
+
+def fresh_copy(project: Path, target: Path) -> Path:
+    """A copy of a baked project as freshly baked, to change without touching the shared bake."""
+    shutil.copytree(project, target, ignore=BAKE_STATE)
+    return target
+
+
 def python_module(*args: str, timeout: int = 600) -> tuple[int, str]:
     """`python -m <args>` in the template's folder (make bench, make compare): its exit code
     and its output, stdout then stderr."""

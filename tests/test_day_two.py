@@ -11,7 +11,6 @@ share a port and reuse the installed requirements.
 import html
 import os
 import re
-import shutil
 import subprocess
 from urllib.parse import urljoin
 
@@ -19,15 +18,11 @@ import pytest
 import requests
 
 from .conftest import SUPERUSER, Site
-from .servers import LOOPBACK, free_port, project_environment, run, running, wait_for
+from .servers import LOOPBACK, free_port, fresh_copy, project_environment, run, running, wait_for
 from .test_serving import PNG, admin_session, upload
 from .variants import VARIANT_IDS, VARIANTS
 
 SERVERS = ("make run", "make dev")
-# As freshly baked: none of the other tests' database, uploads or collected files.
-FRESH = shutil.ignore_patterns(
-    ".run", "staticfiles", "static-manifests", ".*.log", "db.sqlite3", "media", ".local-s3"
-)
 
 
 def readme_commands(project) -> list[str]:
@@ -59,8 +54,7 @@ def listed(url: str, stem: str) -> tuple[list[str], str]:
 )
 @pytest.mark.parametrize("answers", VARIANTS, ids=VARIANT_IDS)
 def test_a_fresh_bake_works_as_its_readme_says_and_as_a_developer_uses_it(bake, answers, tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(bake(answers), project, ignore=FRESH)
+    project = fresh_copy(bake(answers), tmp_path / "project")
     venv = project_environment(project)
     python = str(venv / "bin" / "python")
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}

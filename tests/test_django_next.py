@@ -9,9 +9,8 @@ import subprocess
 
 import pytest
 
-from .servers import CACHE_DIR, run
-from .test_day_two import FRESH
-from .variants import VARIANTS, variant_id
+from .servers import CACHE_DIR, fresh_copy, run
+from .variants import COVERING, VARIANTS, variant_id
 
 NEXT_DJANGO = "6.1.3"
 PYTHON = "3.12"
@@ -40,18 +39,12 @@ def python_312() -> str:
 # Each strategy once and each media choice once: every settings, storage and deploy module of
 # the template runs on the next Django. All nine pass too (DJANGO_NEXT=all make test runs
 # them); the suite keeps to three for its 15 minutes.
-COVERING = [
-    {"serving_strategy": "whitenoise", "media_storage": "local"},
-    {"serving_strategy": "nginx", "media_storage": "s3"},
-    {"serving_strategy": "s3_cdn", "media_storage": "none"},
-]
 CHOSEN = VARIANTS if os.environ.get("DJANGO_NEXT") == "all" else COVERING
 
 
 @pytest.mark.parametrize("answers", CHOSEN, ids=map(variant_id, CHOSEN))
 def test_the_projects_own_tests_pass_on_the_next_django(bake, answers, tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(bake(answers), project, ignore=FRESH)
+    project = fresh_copy(bake(answers), tmp_path / "project")
     requirements = project / "requirements.txt"
     pinned = requirements.read_text()
     assert re.search(r"^Django==5\.2\.\d+$", pinned, re.M), "the default pin is not 5.2 LTS"

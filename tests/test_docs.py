@@ -55,6 +55,9 @@ SYMPTOMS = {
         "nginx.md#alias-root-trailing-slash-and-location-order"
     ),
     "gunicorn asked to serve static": "missing-static.md#gunicorn-asked-to-serve-static",
+    "collectstatic stops on a missing reference": (
+        "missing-static.md#collectstatic-references-a-missing-file"
+    ),
     "Missing staticfiles manifest entry": "manifests.md#missing-staticfiles-manifest-entry",
     "stale CSS after a deploy": "manifests.md#stale-css-after-a-deploy",
     "500s during a rolling deploy": "manifests.md#500s-during-a-rolling-deploy",

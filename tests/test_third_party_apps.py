@@ -19,8 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .conftest import started_site
 from .crawl import asset_problems, crawl_assets
-from .servers import LOOPBACK, run
-from .test_day_two import FRESH
+from .servers import LOOPBACK, fresh_copy, run
 from .variants import CHOICES, TEMPLATE_DIR, variant_id
 
 RECIPE = TEMPLATE_DIR / "docs" / "recipes" / "drf"
@@ -135,8 +134,7 @@ def visit(browser, url: str):
 def test_drf_and_swagger_ui_render_under_the_policy_with_the_guides_recipe(
     bake, browser, answers, tmp_path
 ):
-    project = tmp_path / "project"
-    shutil.copytree(bake(answers), project, ignore=FRESH)
+    project = fresh_copy(bake(answers), tmp_path / "project")
     apply_recipe(project)
     with started_site(answers, project) as site:
         # The recipe passes the project's own lint, as the user's make test runs it.

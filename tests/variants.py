@@ -29,3 +29,9 @@ VARIANTS = [
     for combination in itertools.product(*CHOICES.values())
 ]
 VARIANT_IDS = [variant_id(answers) for answers in VARIANTS]
+# Fewer variants that still take every choice at least once, for tests of what the choices
+# share (the Makefile, manage.py): the i-th takes each prompt's i-th choice, wrapping around.
+COVERING = [
+    {name: values[i % len(values)] for name, values in CHOICES.items()}
+    for i in range(max(len(values) for values in CHOICES.values()))
+]

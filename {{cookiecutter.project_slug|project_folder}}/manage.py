@@ -10,7 +10,10 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{{ cookiecutter.project_slug }}.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from {{ cookiecutter.project_slug }} import errors
+
+    # A failure ends in one line that says what to do; --traceback shows Django's traceback.
+    errors.run(execute_from_command_line, sys.argv)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def free_port() -> int:
 def wait_until_answering(url: str, process: subprocess.Popen, name: str) -> None:
     for _ in range(300):
         if process.poll() is not None:
-            sys.exit(f"{name} exited with status {process.returncode}.")
+            sys.exit(f"ERROR: {name} exited with status {process.returncode} (see above).")
         try:
             urllib.request.urlopen(url, timeout=1)  # noqa: S310 (a loopback URL built here)
             return
@@ -56,7 +56,7 @@ def wait_until_answering(url: str, process: subprocess.Popen, name: str) -> None
             if getattr(error, "code", None):  # an HTTP status: it answers
                 return
             time.sleep(0.1)
-    sys.exit(f"{name} did not answer {url}.")
+    sys.exit(f"ERROR: {name} did not answer {url}.")
 
 
 def die_with_parent() -> None:

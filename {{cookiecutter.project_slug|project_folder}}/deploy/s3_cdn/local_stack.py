@@ -32,8 +32,9 @@ from local_s3 import (  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 NGINX_HINT = (
-    "nginx is not installed, and the local CDN stand-in runs on it.\n"
-    "Install it: sudo apt-get install nginx (Debian, Ubuntu), brew install nginx (macOS)."
+    "ERROR: nginx is not installed, and the local CDN stand-in runs on it: "
+    "sudo apt-get install nginx (Debian, Ubuntu), sudo dnf install nginx (Fedora) "
+    "or brew install nginx (macOS)."
 )
 
 

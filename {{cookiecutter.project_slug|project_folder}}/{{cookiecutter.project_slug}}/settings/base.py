@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -27,6 +28,11 @@ SITE_NAV = [("Admin", "admin:index")]
 
 # No default: a missing key stops the project instead of running with a known one.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+if not SECRET_KEY.strip():  # Django would only notice on the first request, with a 500.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is empty: set it in .env to the output of "
+        'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[DOMAIN_NAME])
 

@@ -113,7 +113,8 @@ class CDNManifestStaticFilesStorage(AtomicWritesMixin, ManifestStaticFilesStorag
         except (BotoCoreError, ClientError) as error:
             raise BucketUnreachable(
                 f"Cannot read manifests/{self.manifest_name} from s3://{self.s3['bucket_name']}: "
-                f"{error}. Check DJANGO_S3_ENDPOINT_URL, the bucket name and the credentials."
+                f"{error}. Check DJANGO_S3_ENDPOINT_URL, the bucket name and the credentials "
+                "(make run starts a local bucket and publishes to it)."
             ) from error
 
     def save_manifest(self):
