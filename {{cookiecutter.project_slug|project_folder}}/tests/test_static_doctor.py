@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from {{ cookiecutter.project_slug }}.doctor import CHECKS
 
 
 def doctor() -> tuple[int, dict]:
@@ -49,6 +52,28 @@ def test_only_runs_the_named_group(collected_static):
     call_command("static_doctor", "--format", "json", "--only", "collected", stdout=out)
     names = {finding["check"] for finding in json.loads(out.getvalue())["findings"]}
     assert names and all(name.startswith("collected.") for name in names), names
+
+
+# The groups that have nothing to check in this variant.
+UNUSED_GROUPS = {"live"{% if cookiecutter.serving_strategy != "nginx" %}, "nginx"{% endif %}
+{%- if cookiecutter.serving_strategy != "s3_cdn" and cookiecutter.media_storage != "s3" %}, "bucket"{% endif %}}
+
+
+@pytest.mark.parametrize("group", sorted(UNUSED_GROUPS))
+def test_only_a_group_that_checks_nothing_here_is_refused_with_why(group):
+    with pytest.raises(CommandError, match=rf"^--only {group} checks nothing here: .+"):
+        call_command("static_doctor", "--only", group)
+
+
+def test_every_other_group_runs_checks(collected_static):
+    for group in set(CHECKS) - UNUSED_GROUPS:
+        out = StringIO()
+        try:
+            call_command("static_doctor", "--format", "json", "--only", group, stdout=out)
+        except SystemExit:
+            pass  # a failing check is still a check that ran
+        findings = json.loads(out.getvalue())["findings"]
+        assert findings and all(f["check"].startswith(f"{group}.") for f in findings), group
 
 
 def test_collectstatic_not_run_fails_with_the_command(settings, tmp_path):

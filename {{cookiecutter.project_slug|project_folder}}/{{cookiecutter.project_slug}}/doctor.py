@@ -902,6 +902,19 @@ CHECKS = {
 }
 
 
+def unused_groups(urls: list[str] | None = None) -> dict[str, str]:
+    """The groups that check nothing in this project, each with why: `--only` refuses them
+    rather than run zero checks and report that all passed."""
+    unused = {}
+    if not (NGINX_DEPLOY / "nginx_config.py").exists():
+        unused["nginx"] = "this project does not serve through nginx (it has no deploy/nginx/)"
+    if bucket_client() is None:
+        unused["bucket"] = "this project keeps no static files or uploads in a bucket"
+    if not urls:
+        unused["live"] = "it fetches the pages given with --url: add --url https://example.com/"
+    return unused
+
+
 @dataclass
 class Context:
     """What the checks share, read once: the static storage, its manifest, the options."""

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from ...doctor import CHECKS, FAIL, OK, WARN, diagnose
+from ...doctor import CHECKS, FAIL, OK, WARN, diagnose, unused_groups
 
 MARKS = {OK: "ok  ", WARN: "WARN", FAIL: "FAIL"}
 
@@ -60,6 +60,10 @@ class Command(BaseCommand):
         only = options["only"] or []
         if options["url"] and only and "live" not in only:
             only.append("live")
+        unused = unused_groups(options["url"])
+        for group in only:
+            if group in unused:
+                raise CommandError(f"--only {group} checks nothing here: {unused[group]}.")
         try:
             findings = diagnose(options["nginx_config"], options["url"], only)
         except ImproperlyConfigured as error:  # settings it cannot run with: what to set, once
