@@ -14,7 +14,7 @@ import statistics
 import time
 from pathlib import Path
 
-from tests.servers import run
+from harness.servers import run
 
 from .measure import ratios, summary
 from .serving import Goal, prepared

@@ -23,10 +23,10 @@ from pathlib import Path
 import requests
 
 from docsgen import TEMPLATE_DIR
-from docsgen.bake import bake_variant
-from tests.crawl import HASHED_NAME, crawl_assets, max_age
-from tests.servers import LOOPBACK, free_port, project_environment, running
-from tests.variants import DEFAULTS, VARIANTS, variant_id
+from harness.bake import bake_variant
+from harness.crawl import HASHED_NAME, crawl_assets, max_age
+from harness.servers import LOOPBACK, free_port, project_environment, running
+from harness.variants import DEFAULTS, VARIANTS, variant_id
 
 from .measure import wrk
 

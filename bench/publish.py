@@ -15,7 +15,7 @@ import shutil
 import statistics
 from pathlib import Path
 
-from tests.servers import LOOPBACK, S3Proxy, free_port, run, running
+from harness.servers import LOOPBACK, S3Proxy, free_port, run, running
 
 from .build import change_stylesheet, collect, importers, with_storage, write_tree
 from .measure import ratios, summary

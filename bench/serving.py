@@ -15,8 +15,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from docsgen.bake import bake_variant
-from tests.servers import LOOPBACK, free_port, project_environment, run, running
+from harness.bake import bake_variant
+from harness.servers import LOOPBACK, free_port, project_environment, run, running
 
 from .measure import Comparison, interleave, summary
 

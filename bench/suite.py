@@ -2,7 +2,7 @@
 browser, under 15 minutes on this machine.
 
 Running the suite here would take the quarter hour it measures, so the run measures itself:
-tests/conftest.py records .cache/suite.json after every whole, passing run (nothing chosen
+harness/pytest_plugin.py records .cache/suite.json after every whole, passing run (nothing chosen
 with -k, -m or a path). `make test` lints and builds the guide before it; those are not counted.
 """
 

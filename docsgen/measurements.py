@@ -9,7 +9,7 @@ import base64
 import json
 from pathlib import Path
 
-from tests.variants import VARIANT_IDS
+from harness.variants import VARIANT_IDS
 
 from .reference import code, table
 

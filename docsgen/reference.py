@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import global_settings
 
-from tests.variants import CHOICES, COOKIECUTTER_JSON
+from harness.variants import CHOICES, COOKIECUTTER_JSON
 
 from . import TEMPLATE_DIR
 from .bake import PROJECT_SLUG

@@ -8,7 +8,7 @@ import filecmp
 import itertools
 from pathlib import Path
 
-from tests.variants import CHOICES
+from harness.variants import CHOICES
 
 from .reference import code, table
 

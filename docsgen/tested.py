@@ -13,7 +13,7 @@ from contextlib import redirect_stdout
 
 import pytest
 
-from tests.variants import CHOICES, VARIANTS, variant_id
+from harness.variants import CHOICES, VARIANTS, variant_id
 
 from . import TEMPLATE_DIR
 from .reference import cell, table

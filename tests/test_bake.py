@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .expected_files import expected_files
-from .servers import project_environment, run
-from .variants import DEFAULTS, TEMPLATE_DIR, VARIANT_IDS, VARIANTS, variant_id
+from harness.bake import HADOLINT, RUFF
+from harness.servers import project_environment, run
+from harness.variants import DEFAULTS, VARIANT_IDS, VARIANTS, variant_id
 
-TOOLS = str(TEMPLATE_DIR / ".venv" / "bin")
-RUFF = shutil.which("ruff", path=TOOLS) or "ruff"
-HADOLINT = shutil.which("hadolint", path=TOOLS) or "hadolint"
+from .expected_files import expected_files
+
 # Django templates keep their own {{ }} and {% %}; everywhere else these mean Jinja leaked,
 # except a GitHub Actions expression, ${{ ... }}, which the template writes in a raw block.
 # Django's own templates: pages, and the files `manage.py startapp` writes.
@@ -50,11 +49,9 @@ def text_files(project: Path):
 
 
 @pytest.fixture(scope="module", params=VARIANTS, ids=VARIANT_IDS)
-def baked(request, cookies_session):
+def baked(request, fresh_bake):
     """A fresh bake of each variant, untouched by the serving tests' runs."""
-    result = cookies_session.bake(extra_context=request.param)
-    assert result.exit_code == 0, f"{request.param}: {result.exception}"
-    return request.param, Path(result.project_path)
+    return request.param, fresh_bake(request.param)
 
 
 def test_project_has_exactly_the_expected_files(baked):
@@ -162,8 +159,8 @@ DEMO_TRACE = re.compile(
 @pytest.mark.parametrize(
     "answers", [a for a in VARIANTS if a["media_storage"] == "none"], ids=variant_id
 )
-def test_media_none_leaves_no_trace_of_the_upload_demo(cookies_session, answers):
-    project = Path(cookies_session.bake(extra_context=answers).project_path)
+def test_media_none_leaves_no_trace_of_the_upload_demo(fresh_bake, answers):
+    project = fresh_bake(answers)
     traces = [
         f"{name}:{number}: {line.strip()}"
         for name, text in text_files(project)
@@ -178,10 +175,10 @@ def secret_key(project: Path) -> str:
 
 
 @pytest.mark.threat("Secrets", "Fresh key per bake, >= 50 characters, read back by Django")
-def test_two_bakes_get_different_long_secret_keys_that_settings_read_back(cookies):
+def test_two_bakes_get_different_long_secret_keys_that_settings_read_back(fresh_bake):
     """Each bake its own key, >= 50 characters, and Django's settings (through the env-file
     loader, django-environ) read exactly that key back."""
-    projects = [Path(cookies.bake().project_path) for _ in range(2)]
+    projects = [fresh_bake(DEFAULTS) for _ in range(2)]
     keys = [secret_key(project) for project in projects]
     assert keys[0] != keys[1]
     assert all(len(key) >= 50 for key in keys), [len(key) for key in keys]
@@ -230,10 +227,8 @@ def test_no_key_or_credential_is_in_a_tracked_file(bake, answers, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def awkward_project(cookies_session):
-    result = cookies_session.bake(extra_context={**DEFAULTS, **AWKWARD})
-    assert result.exit_code == 0, result.exception
-    return Path(result.project_path)
+def awkward_project(fresh_bake):
+    return fresh_bake({**DEFAULTS, **AWKWARD})
 
 
 def test_awkward_values_reach_settings_as_the_exact_string(awkward_project):

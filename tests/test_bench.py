@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .servers import python_module
+from harness.servers import python_module
 
 pytestmark = pytest.mark.serving
 

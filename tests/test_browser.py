@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from .browser import inspect_site
-from .conftest import started_site
-from .variants import TEMPLATE_DIR
+from harness.browser import inspect_site
+from harness.sites import started_site
+from harness.variants import TEMPLATE_DIR
 
 RESULTS = TEMPLATE_DIR / ".cache" / "browser"
 

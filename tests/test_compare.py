@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .servers import python_module
-from .variants import TEMPLATE_DIR, VARIANT_IDS
+from harness.servers import python_module
+from harness.variants import TEMPLATE_DIR, VARIANT_IDS
 
 pytestmark = pytest.mark.serving
 

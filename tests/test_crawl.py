@@ -3,7 +3,7 @@
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from .crawl import Asset, asset_problems, css_urls, page_asset_urls
+from harness.crawl import Asset, asset_problems, css_urls, page_asset_urls
 
 GOOD_HEADERS = {
     "Content-Type": 'text/css; charset="utf-8"',

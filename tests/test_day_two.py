@@ -17,10 +17,17 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from .conftest import SUPERUSER, Site
-from .servers import LOOPBACK, free_port, fresh_copy, project_environment, run, running, wait_for
-from .test_serving import PNG, admin_session, upload
-from .variants import VARIANT_IDS, VARIANTS
+from harness.servers import (
+    LOOPBACK,
+    free_port,
+    fresh_copy,
+    project_environment,
+    run,
+    running,
+    wait_for,
+)
+from harness.sites import PNG, SUPERUSER, Site, admin_session, upload
+from harness.variants import VARIANT_IDS, VARIANTS
 
 SERVERS = ("make run", "make dev")
 

@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from .servers import CACHE_DIR, fresh_copy, run
-from .variants import COVERING, VARIANTS, variant_id
+from harness.servers import CACHE_DIR, fresh_copy, run
+from harness.variants import COVERING, VARIANTS, variant_id
 
 NEXT_DJANGO = "6.1.3"
 PYTHON = "3.12"

@@ -28,9 +28,8 @@ from docsgen.reference import (
 )
 from docsgen.sequence import DiagramError, render
 from docsgen.switch import strategy_diff
-
-from .servers import LOOPBACK, run, static_http_server
-from .variants import CHOICES, COOKIECUTTER_JSON, TEMPLATE_DIR
+from harness.servers import LOOPBACK, run, static_http_server
+from harness.variants import CHOICES, COOKIECUTTER_JSON, TEMPLATE_DIR
 
 DOCS = TEMPLATE_DIR / "docs"
 SITE = TEMPLATE_DIR / ".cache" / "docs-site"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import changed_copy, publish, serve_env
-from .variants import VARIANTS, variant_id
+from harness.sites import changed_copy, publish, serve_env
+from harness.variants import VARIANTS, variant_id
 
 pytestmark = pytest.mark.serving
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from .test_inputs import assert_refused_and_nothing_left, cookiecutter
-from .variants import COOKIECUTTER_JSON, TEMPLATE_DIR
+from harness.bake import assert_refused_and_nothing_left, cookiecutter_cli
+from harness.variants import COOKIECUTTER_JSON, TEMPLATE_DIR
 
 TEXT_FIELDS = [name for name, value in COOKIECUTTER_JSON.items() if isinstance(value, str)]
 CHOICE_FIELDS = [name for name, value in COOKIECUTTER_JSON.items() if isinstance(value, list)]
@@ -60,7 +60,7 @@ def assert_refused(result, field: str, sentinel: Path, output: Path) -> None:
 def test_payload_given_with_no_input_never_runs(field, payload, tmp_path):
     sentinel, output = tmp_path / "SENTINEL", tmp_path / "out"
     output.mkdir()
-    result = cookiecutter(
+    result = cookiecutter_cli(
         TEMPLATE_DIR, output, ["--no-input", f"{field}={armed(payload, sentinel)}"]
     )
     assert_refused(result, field, sentinel, output)
@@ -83,7 +83,7 @@ def test_payload_typed_at_the_prompt_never_runs(field, payload, tmp_path):
     """The real interactive CLI, answers on stdin: refused by the hook with the field named."""
     sentinel, output = tmp_path / "SENTINEL", tmp_path / "out"
     output.mkdir()
-    result = cookiecutter(
+    result = cookiecutter_cli(
         TEMPLATE_DIR, output, [], stdin=typed_answers(field, armed(payload, sentinel))
     )
     assert_refused(result, field, sentinel, output)
@@ -94,7 +94,7 @@ def test_harmless_braces_and_quotes_still_bake(tmp_path):
     output = tmp_path / "out"
     output.mkdir()
     name = 'Curly {braces} "quoted" \\ O\'Brien 100%'
-    result = cookiecutter(TEMPLATE_DIR, output, ["--no-input", f"project_name={name}"])
+    result = cookiecutter_cli(TEMPLATE_DIR, output, ["--no-input", f"project_name={name}"])
     assert result.returncode == 0, result.stdout + result.stderr
     settings = next(output.glob("*/*/settings/base.py")).read_text()
     assignment = next(line for line in settings.splitlines() if line.startswith("SITE_NAME = "))
@@ -119,5 +119,5 @@ def test_negative_control_without_the_sandbox_the_payload_runs(tmp_path):
     sentinel, output = tmp_path / "SENTINEL", tmp_path / "out"
     output.mkdir()
     payload = armed(PAYLOADS["cycler globals"], sentinel)
-    cookiecutter(template, output, ["--no-input", f"description={payload}"])
+    cookiecutter_cli(template, output, ["--no-input", f"description={payload}"])
     assert sentinel.exists(), "without the sandbox the payload did not run: the test is blind"

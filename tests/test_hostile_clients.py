@@ -16,10 +16,10 @@ import time
 import pytest
 import requests
 
-from .conftest import serve_env
-from .faults import hostile_clients
-from .servers import LOOPBACK, free_port, running, wait_for
-from .variants import VARIANTS, variant_id
+from harness.faults import hostile_clients
+from harness.servers import LOOPBACK, free_port, running, wait_for
+from harness.sites import serve_env
+from harness.variants import VARIANTS, variant_id
 
 pytestmark = pytest.mark.serving
 

@@ -2,42 +2,17 @@
 nothing behind; good but awkward answers pass."""
 
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 
+from harness.bake import assert_refused_and_nothing_left, cookiecutter_cli
+from harness.servers import project_environment, run
+from harness.variants import TEMPLATE_DIR, VARIANT_IDS, VARIANTS
 from local_extensions import load_pre_gen_hook
 
-from .servers import project_environment, run
-from .variants import TEMPLATE_DIR, VARIANT_IDS, VARIANTS
-
-COOKIECUTTER = str(TEMPLATE_DIR / ".venv" / "bin" / "cookiecutter")
 MESSAGE = re.compile(r"^ERROR: (?P<field>[a-z_]+): .+\. .+\.$")
 
 hook = load_pre_gen_hook()
-
-
-def cookiecutter(template: Path, output: Path, args: list[str], stdin: str | None = None):
-    """The real cookiecutter CLI, as a user runs it (answers on stdin when given)."""
-    return subprocess.run(
-        [COOKIECUTTER, "--output-dir", str(output), str(template), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def assert_refused_and_nothing_left(result, field: str, output: Path) -> None:
-    """Refused with a message naming the answer, no traceback, nothing generated."""
-    said = result.stdout + result.stderr  # the project folder's own check prints on stdout
-    assert result.returncode != 0, f"{field}: accepted\n{said[-2000:]}"
-    assert "Traceback" not in said, f"{field}: a traceback instead of a message\n{said[-3000:]}"
-    named = f"Unable to render variable '{field}'" in said or f"ERROR: {field}: " in said
-    assert named, f"{field}: the error does not name the answer\n{said[-2000:]}"
-    assert list(output.iterdir()) == [], f"{field}: left {list(output.iterdir())}"
 
 
 VALID = {
@@ -104,7 +79,7 @@ def test_cookiecutter_refuses_bad_answer_and_leaves_nothing_behind(
     output = tmp_path / "out"
     output.mkdir()
     extra = [] if field == "project_slug" else ["project_slug=my_site"]
-    result = cookiecutter(TEMPLATE_DIR, output, ["--no-input", f"{field}={value}", *extra])
+    result = cookiecutter_cli(TEMPLATE_DIR, output, ["--no-input", f"{field}={value}", *extra])
     assert_refused_and_nothing_left(result, field, output)
     said = result.stdout + result.stderr
     assert f"ERROR: {field}: " in said and expected in said, said
@@ -114,7 +89,7 @@ def test_a_project_name_whose_slug_is_refused_says_why_in_one_line(tmp_path):
     """`Test` makes the slug `test`: the reason, not cookiecutter's folder error and context."""
     output = tmp_path / "out"
     output.mkdir()
-    result = cookiecutter(TEMPLATE_DIR, output, ["--no-input", "project_name=Test"])
+    result = cookiecutter_cli(TEMPLATE_DIR, output, ["--no-input", "project_name=Test"])
     said = (result.stdout + result.stderr).strip()
     assert result.returncode == 1, said
     assert said.startswith("ERROR: project_slug: 'test' would shadow the module 'test'"), said

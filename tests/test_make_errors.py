@@ -12,8 +12,8 @@ import subprocess
 
 import pytest
 
-from .servers import free_port, fresh_copy, project_environment
-from .variants import COVERING, variant_id
+from harness.servers import free_port, fresh_copy, project_environment
+from harness.variants import COVERING, variant_id
 
 FAILING_TEST = "def test_fails():\n    assert sum([1, 1]) == 3  # noqa: PLR2004\n"
 BROKEN_STYLESHEET = ".broken { background: url(../img/missing.png); }\n"

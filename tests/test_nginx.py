@@ -11,13 +11,17 @@ from pathlib import Path
 import pytest
 import requests
 
-from .conftest import CHANGED_IN_NEXT_RELEASE, NGINX_VARIANTS, PRODUCTION_HSTS_SECONDS
-from .crawl import asset_problems, crawl_assets, css_urls, page_asset_urls
-from .faults import files_that_lie, nearly_full_disk, snapshot
-from .servers import exits, raw_get, run, wait_for
-from .test_bake import TOOLS
-from .test_serving import UPLOAD_CHECKSUMS
-from .variants import variant_id
+from harness.bake import TOOLS
+from harness.crawl import asset_problems, crawl_assets, css_urls, page_asset_urls
+from harness.faults import files_that_lie, nearly_full_disk, snapshot
+from harness.servers import exits, raw_get, run, wait_for
+from harness.sites import (
+    CHANGED_IN_NEXT_RELEASE,
+    NGINX_VARIANTS,
+    PRODUCTION_HSTS_SECONDS,
+    UPLOAD_CHECKSUMS,
+)
+from harness.variants import variant_id
 
 
 @pytest.fixture(scope="session", params=NGINX_VARIANTS, ids=variant_id)

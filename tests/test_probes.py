@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from .crawl import crawl_assets
-from .servers import raw_get
-from .test_s3_cdn import s3_client
+from harness.crawl import crawl_assets
+from harness.servers import raw_get
+from harness.sites import s3_client
 
 pytestmark = pytest.mark.serving
 

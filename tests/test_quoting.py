@@ -7,9 +7,8 @@ import tomllib
 import pytest
 import yaml
 
+from harness.bake import RUFF
 from local_extensions import data_string, python_string
-
-from .test_bake import RUFF
 
 AWKWARD = [
     "plain",

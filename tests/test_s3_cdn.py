@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from .conftest import changed_copy, publish, serve_env
-from .crawl import asset_problems, crawl_assets, css_urls, page_asset_urls
-from .faults import HASHED_NAME
-from .servers import S3Proxy, free_port, running
-from .variants import VARIANTS, variant_id
+from harness.crawl import asset_problems, crawl_assets, css_urls, page_asset_urls
+from harness.faults import HASHED_NAME
+from harness.servers import S3Proxy, free_port, running
+from harness.sites import changed_copy, publish, s3_client, serve_env
+from harness.variants import VARIANTS, variant_id
 
 
 def get(url: str, **kwargs) -> requests.Response:
@@ -47,19 +47,6 @@ def test_every_asset_comes_from_the_cdn_and_the_second_fetch_is_a_cache_hit(s3_s
         for asset in assets:
             again = session.get(asset.url, headers={"Accept-Encoding": "br, gzip"})
             assert again.headers.get("X-Cache") == "HIT", f"{s3_site.name}: {asset.url}"
-
-
-def s3_client(site):
-    import boto3
-
-    stack = site.local_stack_env()
-    return boto3.client(
-        "s3",
-        endpoint_url=stack["DJANGO_S3_ENDPOINT_URL"],
-        region_name="us-east-1",
-        aws_access_key_id=stack["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=stack["AWS_SECRET_ACCESS_KEY"],
-    )
 
 
 def test_the_font_is_allowed_cross_origin_for_the_site_and_only_the_site(s3_site):

@@ -12,23 +12,22 @@ import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from .conftest import SUPERUSER, changed_copy, serve_env
-from .crawl import asset_problems, crawl_assets
-from .faults import files_that_lie, nearly_full_disk, snapshot
-from .servers import LOOPBACK, exits, free_port, running
-from .variants import COOKIECUTTER_JSON, PROJECT_TEMPLATE_DIR, VARIANTS, variant_id
+from harness.crawl import asset_problems, crawl_assets
+from harness.faults import files_that_lie, nearly_full_disk, snapshot
+from harness.servers import LOOPBACK, exits, free_port, running
+from harness.sites import PNG, UPLOAD_CHECKSUMS, admin_session, changed_copy, serve_env, upload
+from harness.variants import COOKIECUTTER_JSON, VARIANTS, variant_id
 
 WHITENOISE_VARIANTS = [a for a in VARIANTS if a["serving_strategy"] == "whitenoise"]
 
 pytestmark = pytest.mark.serving
 
 PAGES = ["/", "/admin/login/"]
-PNG = PROJECT_TEMPLATE_DIR / "static" / "img" / "landscape.png"
 
 
 @pytest.mark.threat("Deploy settings and headers", "check --deploy --fail-level WARNING")
@@ -78,39 +77,6 @@ def test_served_asset_bytes_are_the_collected_file(site):
     for asset in assets:
         name = urlsplit(asset.url).path.removeprefix("/static/")
         assert asset.body == (static_root / name).read_bytes(), f"{site.name}: {asset.url}"
-
-
-def admin_session(site) -> requests.Session:
-    session = requests.Session()
-    login = f"{site.url}/admin/login/"
-    session.get(login, timeout=30)
-    response = session.post(
-        login,
-        timeout=30,
-        data={
-            **SUPERUSER,
-            "csrfmiddlewaretoken": session.cookies["csrftoken"],
-            "next": "/admin/",
-        },
-    )
-    assert response.ok and "logout" in response.text, f"{site.name}: admin login failed"
-    return session
-
-
-def upload(session: requests.Session, site, name: str, content: bytes, content_type: str):
-    """Upload through the admin form, then find the file's URL on the public list page."""
-    add = f"{site.url}/admin/uploads/upload/add/"
-    session.get(add, timeout=30)
-    form = {"title": name, "csrfmiddlewaretoken": session.cookies["csrftoken"]}
-    files = {"file": (name, content, content_type)}
-    response = session.post(add, timeout=30, files=files, data=form)
-    assert response.ok, f"{site.name}: upload of {name} answered {response.status_code}"
-    listing = session.get(f"{site.url}/uploads/", timeout=30).text
-    stem = re.escape(Path(name).stem)
-    links = re.findall(rf'class="upload-link" href="([^"]*{stem}[^"]*)"', listing)
-    assert links, f"{site.name}: {name} is not on /uploads/"
-    # Local media: a path on the site. Media in a bucket: an absolute, signed URL.
-    return urljoin(site.url + "/", html.unescape(links[0]))
 
 
 def in_bucket(site) -> bool:
@@ -332,15 +298,6 @@ def test_make_run_without_nginx_says_how_to_install_it(answers, start_site):
     code, output = exits([site.serve_script], site.project, env)
     assert code != 0, f"{site.name} started without nginx"
     assert "nginx is not installed" in output and "apt-get install nginx" in output, output
-
-
-# Every upload a database row references, with the SHA-256 of its bytes as the storage has
-# them (local disk or the bucket), read by the project's own code.
-UPLOAD_CHECKSUMS = (
-    "import hashlib, json; from uploads.models import Upload; "
-    "print(json.dumps({u.file.name: hashlib.sha256(u.file.open('rb').read()).hexdigest() "
-    "for u in Upload.objects.all()}))"
-)
 
 
 def upload_checksums(site) -> dict[str, str]:

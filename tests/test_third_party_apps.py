@@ -17,10 +17,10 @@ import pytest
 import requests
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .conftest import started_site
-from .crawl import asset_problems, crawl_assets
-from .servers import LOOPBACK, fresh_copy, run
-from .variants import CHOICES, TEMPLATE_DIR, variant_id
+from harness.crawl import asset_problems, crawl_assets
+from harness.servers import LOOPBACK, fresh_copy, run
+from harness.sites import started_site
+from harness.variants import CHOICES, TEMPLATE_DIR, variant_id
 
 RECIPE = TEMPLATE_DIR / "docs" / "recipes" / "drf"
 ONE_PER_STRATEGY = [
