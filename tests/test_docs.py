@@ -318,14 +318,15 @@ def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide, 
             # page, so a navigation never cancels them (which would look like a failure).
             page.goto(base + path, wait_until="networkidle")
         assert not problems, f"{len(pages)} pages loaded, with problems: {problems}"
-        page.goto(base + "/explanation/request-flow.html")
+        # networkidle here too: the next navigation would cancel a favicon still loading.
+        page.goto(base + "/explanation/request-flow.html", wait_until="networkidle")
         figures = page.locator("figure.sequence svg")
         assert figures.count() >= 4, "the request-flow diagrams did not render"
         page.goto(base + "/", wait_until="networkidle")
         assert "alias" in search_finds(page, "alias trailing slash").lower()
 
         # From disk: file:// has no directory index, so every link must name its page.
-        page.goto((built_guide / "index.html").as_uri(), wait_until="load")
+        page.goto((built_guide / "index.html").as_uri(), wait_until="networkidle")
         links = page.eval_on_selector_all("a.md-nav__link[href]", "(a) => a.map((l) => l.href)")
         targets = {urlsplit(link).path for link in links if link.startswith("file:")}
         assert len(targets) >= len(pages) - 2, f"{len(targets)} nav links for {len(pages)} pages"
@@ -333,7 +334,7 @@ def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide, 
             if not Path(target).is_file():
                 problems.append(f"from disk, a nav link lands on {target}, not a page")
         page.locator("a.md-nav__link", has_text="Serve with Nginx").first.click()
-        page.wait_for_load_state("load")
+        page.wait_for_load_state("networkidle")
         assert page.url.endswith("/how-to/nginx.html"), page.url
         assert page.locator("article h1").first.inner_text().strip(), "an empty page from disk"
         assert "alias" in search_finds(page, "alias trailing slash").lower()
