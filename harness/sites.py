@@ -74,8 +74,9 @@ class Site:
         ]
 
     @property
-    def serve_script(self) -> str:
-        return f"deploy/{self.answers['serving_strategy']}/serve"
+    def serve_command(self) -> list[str]:
+        """What `make run` runs once migrate and collectstatic are done (dev/serve)."""
+        return [str(self.venv / "bin" / "python"), "dev/serve", "run"]
 
     def manage(self, *args: str, env: dict | None = None) -> str:
         return run(

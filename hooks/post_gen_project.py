@@ -27,6 +27,7 @@ OWNED_PATHS = {
         ],
         "nginx": [
             "deploy/nginx",
+            "dev/nginx",
             "{slug}/settings/nginx.py",
             "{slug}/storage",
             "{slug}/storage/compressed.py",
@@ -37,6 +38,7 @@ OWNED_PATHS = {
         ],
         "s3_cdn": [
             "deploy/s3_cdn",
+            "dev/cdn.conf",
             "deploy/start",
             "deploy/Dockerfile",
             "{slug}/static_server.py",
@@ -48,7 +50,7 @@ OWNED_PATHS = {
             "tests/test_publish.py",
             "tests/local_bucket.py",
             "{slug}/settings/s3.py",
-            "deploy/local_s3.py",
+            "dev/local_s3.py",
         ],
     },
     "media_storage": {
@@ -66,7 +68,7 @@ OWNED_PATHS = {
             "{slug}/settings/media_common.py",
             "{slug}/settings/media_s3.py",
             "{slug}/settings/s3.py",
-            "deploy/local_s3.py",
+            "dev/local_s3.py",
             "tests/test_media_s3.py",
             "tests/local_bucket.py",
             "deploy/nginx/media-body-size.conf",

@@ -27,7 +27,7 @@ PROJECT_NAMES = {
 IMPORTED_PACKAGES = set(
     """
     a2wsgi annotated_types antlr4 asgiref attr attrs aws_xray_sdk blinker boto3 botocore brotli
-    certifi cffi cfnlint charset_normalizer click cryptography csp dateutil django
+    certifi cffi cfnlint charset_normalizer click cryptography csp dateutil django honcho
     django_browser_reload docker dotenv environ flask flask_cors granian graphql gunicorn idna
     iniconfig isympy itsdangerous jinja2 jmespath joserfc jsonpatch jsonpatch_cli jsonpath_ng
     jsonpointer jsonschema jsonschema_path jsonschema_specifications lazy_object_proxy

@@ -8,6 +8,7 @@ is enough (variants.COVERING), each with a media choice of its own.
 """
 
 import os
+import re
 import subprocess
 
 import pytest
@@ -15,6 +16,8 @@ import pytest
 from harness.servers import free_port, fresh_copy, project_environment
 from harness.variants import COVERING, variant_id
 
+# An ERROR: line, as printed or from a process that honcho runs (make run: "12:00:00 web.1 | ").
+ERROR_LINE = re.compile(r"^(?:\d\d:\d\d:\d\d \S+\s+\| )?ERROR: ")
 FAILING_TEST = "def test_fails():\n    assert sum([1, 1]) == 3  # noqa: PLR2004\n"
 BROKEN_STYLESHEET = ".broken { background: url(../img/missing.png); }\n"
 # (target, its environment, what the project is given first, what the one line must name)
@@ -77,7 +80,7 @@ def test_every_make_target_fails_in_one_line_that_says_what_to_do(bake, answers,
         if written:
             written.unlink()
         output = result.stdout + result.stderr
-        errors = [line for line in output.splitlines() if line.startswith("ERROR:")]
+        errors = [line for line in output.splitlines() if ERROR_LINE.match(line)]
         if (
             result.returncode == 0
             or "Traceback" in output

@@ -189,7 +189,7 @@ def test_make_run_uses_a_configured_bucket_and_starts_no_local_one(s3_site):
     port = free_port()
     env = serve_env(s3_site, port, **s3_site.local_stack_env())
     with running(
-        [s3_site.serve_script],
+        s3_site.serve_command,
         s3_site.project,
         env,
         f"http://127.0.0.1:{port}/",

@@ -110,7 +110,7 @@ def test_server_refuses_to_start_with_private_files_in_static_root(site, tmp_pat
     else:
         (static_root / "css" / "hosts.css").symlink_to("/etc/hosts")
     env = serve_env(site, free_port(), DJANGO_STATIC_ROOT=str(static_root))
-    code, output = exits([site.serve_script], site.project, env)
+    code, output = exits(site.serve_command, site.project, env)
     assert code != 0 and "static.E002" in output, f"{site.name} started with {plant}:\n{output}"
 
 
@@ -270,7 +270,7 @@ def test_whitenoise_behind_a_cdn_host_links_assets_on_that_host(answers, start_s
     port = free_port()
     env = serve_env(site, port, DJANGO_STATIC_HOST=f"http://localhost:{port}")
     with running(
-        [site.serve_script], site.project, env, f"http://127.0.0.1:{port}/", name="cdn-host"
+        site.serve_command, site.project, env, f"http://127.0.0.1:{port}/", name="cdn-host"
     ):
         response, assets = crawl_assets(requests.Session(), f"http://127.0.0.1:{port}/")
     assert assets and all(a.url.startswith(f"http://localhost:{port}/static/") for a in assets)
@@ -295,7 +295,7 @@ def test_make_run_without_nginx_says_how_to_install_it(answers, start_site):
     """nginx fronts the site (nginx) or plays the CDN (s3_cdn): without it, a clear refusal."""
     site = start_site(answers)
     env = serve_env(site, free_port(), NGINX="/nonexistent/nginx")
-    code, output = exits([site.serve_script], site.project, env)
+    code, output = exits(site.serve_command, site.project, env)
     assert code != 0, f"{site.name} started without nginx"
     assert "nginx is not installed" in output and "apt-get install nginx" in output, output
 

@@ -33,21 +33,13 @@ DOMAIN = "{{ cookiecutter.domain_name }}"
 # deploy.sh's layout: the same APP_ROOT variable moves both.
 APP_ROOT = os.environ.get("APP_ROOT", f"/srv/{SLUG}")
 
+# The files each target renders, from this folder; `make run`'s own two (an unprivileged main
+# config, the site on plain HTTP) are in dev/nginx/, around the same production snippets.
+LOCAL = PROJECT / "dev" / "nginx"
+SNIPPETS = [HERE / name for name in ("http.conf", "locations.conf", "security-headers.conf")]
 FILES = {
-    "production": [
-        "site.conf",
-        "http.conf",
-        "tls.conf",
-        "locations.conf",
-        "security-headers.conf",
-    ],
-    "local": [
-        "local-nginx.conf",
-        "local.conf",
-        "http.conf",
-        "locations.conf",
-        "security-headers.conf",
-    ],
+    "production": [HERE / "site.conf", HERE / "tls.conf", *SNIPPETS],
+    "local": [LOCAL / "nginx.conf", LOCAL / "local.conf", *SNIPPETS],
 }
 
 
@@ -169,14 +161,14 @@ def render(target: str, out: Path, overrides: dict | None = None, env_file: Path
     django = {name: value for name, value in env.items() if name.startswith("DJANGO_")}
     values = default_values(target, env, out) | django | (overrides or {})
     out.mkdir(parents=True, exist_ok=True)
-    names = FILES[target] + sorted(path.name for path in HERE.glob("media*.conf"))
-    for name in names:
-        text = (HERE / name).read_text(encoding="utf-8")
+    for path in FILES[target] + sorted(HERE.glob("media*.conf")):
+        text = path.read_text(encoding="utf-8")
         missing = sorted(set(PLACEHOLDER.findall(text)) - set(values))
         if missing:
-            raise SystemExit(f"ERROR: {name} needs {', '.join(missing)}: pass --set NAME=VALUE")
-        rendered = PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
-        (out / ("nginx.conf" if name == "local-nginx.conf" else name)).write_text(rendered)
+            raise SystemExit(
+                f"ERROR: {path.name} needs {', '.join(missing)}: pass --set NAME=VALUE"
+            )
+        (out / path.name).write_text(PLACEHOLDER.sub(lambda match: values[match.group(1)], text))
     return out / ("site.conf" if target == "production" else "nginx.conf")
 
 

@@ -1,0 +1,168 @@
+"""The local S3 API: a process of dev/Procfile when no bucket is configured (no cloud account).
+
+    .venv/bin/python dev/local_s3.py [--public-static]
+
+dev/serve gives it S3_PORT and the file to write its settings to (S3_SETTINGS). It runs moto in
+server mode on 127.0.0.1:S3_PORT, creates the bucket (private: nothing in it is public;
+with --public-static, static/ is public with deploy/s3_cdn's policy and CORS, as S3 + CDN
+needs), writes the settings that reach it, and runs until honcho stops it. The processes that
+use the bucket start once the settings file is there (`dev/serve after`).
+
+moto keeps everything in memory (it has no persistence, moto#9755), so the uploads (media/) are
+kept on disk in .local-s3/ as well, like the database beside them: copied there every 2 s and
+when the process stops, and put back into the bucket when it starts. (SeaweedFS, a store that
+persists by itself, does not enforce the bucket policy that keeps uploads private, which the
+local run must show.)
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+BUCKET = "{{ cookiecutter.project_slug | replace('_', '-') }}-assets"
+# Where the local bucket's uploads are kept between runs (git-ignored).
+KEPT = PROJECT / ".local-s3"
+KEPT_PREFIX = "media/"
+# What an object keeps besides its bytes: what the storage set when it uploaded it.
+KEPT_HEADERS = ("ContentType", "ContentDisposition", "CacheControl", "ContentEncoding")
+S3_CDN = PROJECT / "deploy" / "s3_cdn"
+
+
+def start_bucket(port: int, public_static: bool, site_port: str) -> tuple:
+    """moto on 127.0.0.1:port and the bucket in it: (the server, a client, the settings)."""
+    import logging
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    # The local S3 API takes any credentials: a fresh throwaway one, never a fixed string.
+    credential = secrets.token_hex(8)
+    settings = {
+        "DJANGO_S3_BUCKET": BUCKET,
+        "DJANGO_S3_ENDPOINT_URL": url,
+        "DJANGO_S3_ADDRESSING_STYLE": "path",
+        "AWS_ACCESS_KEY_ID": credential,
+        "AWS_SECRET_ACCESS_KEY": credential,
+    }
+    # The CDN stand-in's address (dev/serve sets it): other commands of this run use it too.
+    cdn = os.environ.get("DJANGO_STATIC_CDN_URL")
+    if public_static and cdn:
+        settings["DJANGO_STATIC_CDN_URL"] = cdn
+    client = boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=credential,
+        aws_secret_access_key=credential,
+    )
+    client.create_bucket(Bucket=BUCKET)
+    if public_static:
+        client.put_bucket_policy(Bucket=BUCKET, Policy=(S3_CDN / "bucket-policy.json").read_text())
+        cors = json.loads((S3_CDN / "cors.json").read_text())
+        for rule in cors["CORSRules"]:
+            rule["AllowedOrigins"] = [
+                f"http://127.0.0.1:{site_port}",
+                f"http://localhost:{site_port}",
+            ]
+        client.put_bucket_cors(Bucket=BUCKET, CORSConfiguration=cors)
+    return server, client, settings
+
+
+class KeptUploads:
+    """media/ of the local bucket, kept in a folder: data/<key> holds the bytes, meta/<key>
+    the headers."""
+
+    def __init__(self, client, bucket: str, folder: Path):
+        self.client, self.bucket, self.folder = client, bucket, folder
+        self.seen: dict[str, str] = {}  # key -> the ETag copied
+
+    def restore(self) -> int:
+        """Put every kept upload back into the (empty) bucket."""
+        count = 0
+        for meta in sorted((self.folder / "meta").rglob("*")):
+            if not meta.is_file():
+                continue
+            key = meta.relative_to(self.folder / "meta").as_posix()
+            data = self.folder / "data" / key
+            if data.is_file():
+                headers = json.loads(meta.read_text())
+                answer = self.client.put_object(
+                    Bucket=self.bucket, Key=key, Body=data.read_bytes(), **headers
+                )
+                self.seen[key] = answer["ETag"]
+                count += 1
+        return count
+
+    def copy_new(self) -> None:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=KEPT_PREFIX
+        )
+        for item in (item for page in pages for item in page.get("Contents", [])):
+            key, etag = item["Key"], item["ETag"]
+            if self.seen.get(key) == etag or ".." in key.split("/"):
+                continue
+            answer = self.client.get_object(Bucket=self.bucket, Key=key)
+            headers = {name: answer[name] for name in KEPT_HEADERS if answer.get(name)}
+            write_whole(self.folder / "data" / key, answer["Body"].read())
+            write_whole(self.folder / "meta" / key, json.dumps(headers).encode())
+            self.seen[key] = etag
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """All or nothing: a temporary file beside `path`, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".partial")
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    os.replace(temporary, path)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--public-static", action="store_true", help="static/ public, with CORS")
+    args = parser.parse_args()
+    # Where to write the settings that reach the bucket (dev/serve sets it, per run).
+    settings_file = Path(os.environ["S3_SETTINGS"])
+    # The port to listen on (dev/serve picks a free one).
+    port = int(os.environ["S3_PORT"])
+    # The site's own port (dev/serve sets it): the origin CORS lets load fonts.
+    site_port = os.environ.get("SITE_PORT", "8000")
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    server, client, settings = start_bucket(port, args.public_static, site_port)
+    try:
+        kept = KeptUploads(client, BUCKET, KEPT)
+        restored = kept.restore()
+        # Written whole, and last: the processes waiting for it find the bucket ready.
+        write_whole(settings_file, "".join(f"{k}={v}\n" for k, v in settings.items()).encode())
+        url = settings["DJANGO_S3_ENDPOINT_URL"]
+        print(f"Local S3 API on {url}, bucket {BUCKET}; {restored} upload(s) restored from {KEPT}")
+        print(f"Its settings, for other commands while it runs: {settings_file}", flush=True)
+        # Every 2 s: the stop copies the last uploads anyway; this bounds what a kill -9 loses.
+        while not stopping.wait(2):
+            with contextlib.suppress(Exception):  # moto busy: the next round
+                kept.copy_new()
+        kept.copy_new()  # the last uploads, moto still up in this process
+    finally:
+        # The settings would point at nothing once the API stops.
+        settings_file.unlink(missing_ok=True)
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
