@@ -178,7 +178,7 @@ def nginx_goal(work: Path, options) -> list[Goal]:
         )
     )
     minimal = ["nginx", "-p", str(run_dir), "-c", str(config), "-g", "daemon off;"]
-    serve = [str(project / "deploy" / "nginx" / "serve")]
+    serve = [str(venv / "bin" / "python"), "dev/serve", "run"]  # make run, after collectstatic
     with (
         running(minimal, run_dir, env, f"http://{LOOPBACK}:{minimal_port}/", "bench-minimal"),
         running(

@@ -1,9 +1,9 @@
 """The local S3 API: a process of dev/Procfile when no bucket is configured (no cloud account).
 
-    .venv/bin/python dev/local_s3.py [--public-static]
+    .venv/bin/python dev/local_s3.py --port PORT --settings FILE [--public-static]
 
-dev/serve gives it S3_PORT and the file to write its settings to (S3_SETTINGS). It runs moto in
-server mode on 127.0.0.1:S3_PORT, creates the bucket (private: nothing in it is public;
+dev/Procfile passes the port and the file dev/serve chose. It runs moto in server mode on
+127.0.0.1:PORT, creates the bucket (private: nothing in it is public;
 with --public-static, static/ is public with deploy/s3_cdn's policy and CORS, as S3 + CDN
 needs), writes the settings that reach it, and runs until honcho stops it. The processes that
 use the bucket start once the settings file is there (`dev/serve after`).
@@ -36,7 +36,7 @@ KEPT_HEADERS = ("ContentType", "ContentDisposition", "CacheControl", "ContentEnc
 S3_CDN = PROJECT / "deploy" / "s3_cdn"
 
 
-def start_bucket(port: int, public_static: bool, site_port: str) -> tuple:
+def start_bucket(port: int, public_static: bool, site_port: int) -> tuple:
     """moto on 127.0.0.1:port and the bucket in it: (the server, a client, the settings)."""
     import logging
 
@@ -57,10 +57,6 @@ def start_bucket(port: int, public_static: bool, site_port: str) -> tuple:
         "AWS_ACCESS_KEY_ID": credential,
         "AWS_SECRET_ACCESS_KEY": credential,
     }
-    # The CDN stand-in's address (dev/serve sets it): other commands of this run use it too.
-    cdn = os.environ.get("DJANGO_STATIC_CDN_URL")
-    if public_static and cdn:
-        settings["DJANGO_STATIC_CDN_URL"] = cdn
     client = boto3.client(
         "s3",
         endpoint_url=url,
@@ -132,18 +128,21 @@ def write_whole(path: Path, data: bytes) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, required=True, help="where to listen, on 127.0.0.1")
+    parser.add_argument(
+        "--settings", type=Path, required=True, help="the .env file to write its settings to"
+    )
     parser.add_argument("--public-static", action="store_true", help="static/ public, with CORS")
+    parser.add_argument("--site-port", type=int, default=8000, help="the origin CORS allows")
+    parser.add_argument("--cdn-url", default="", help="the CDN stand-in, for other commands")
     args = parser.parse_args()
-    # Where to write the settings that reach the bucket (dev/serve sets it, per run).
-    settings_file = Path(os.environ["S3_SETTINGS"])
-    # The port to listen on (dev/serve picks a free one).
-    port = int(os.environ["S3_PORT"])
-    # The site's own port (dev/serve sets it): the origin CORS lets load fonts.
-    site_port = os.environ.get("SITE_PORT", "8000")
+    settings_file = args.settings
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    server, client, settings = start_bucket(port, args.public_static, site_port)
+    server, client, settings = start_bucket(args.port, args.public_static, args.site_port)
+    if args.cdn_url:
+        settings["DJANGO_STATIC_CDN_URL"] = args.cdn_url
     try:
         kept = KeptUploads(client, BUCKET, KEPT)
         restored = kept.restore()

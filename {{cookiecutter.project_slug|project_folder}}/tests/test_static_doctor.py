@@ -157,11 +157,13 @@ def test_file_nginx_cannot_read_fails_with_chmod(static_copy):
 
 @pytest.fixture
 def nginx_snippets(monkeypatch, tmp_path):
-    """A copy of deploy/nginx/ for static_doctor to read, to break it safely."""
+    """A copy of deploy/nginx/ (and the local wrappers, dev/nginx/) for static_doctor to read,
+    to break it safely."""
     from {{ cookiecutter.project_slug }} import doctor
 
     copy = tmp_path / "deploy" / "nginx"
     shutil.copytree(doctor.NGINX_DEPLOY, copy)
+    shutil.copytree(doctor.NGINX_DEPLOY.parent.parent / "dev" / "nginx", tmp_path / "dev" / "nginx")
     monkeypatch.setattr(doctor, "NGINX_DEPLOY", copy)
     return copy
 
