@@ -7,6 +7,7 @@ it also helps the user reading the generated file.
 
 import ast
 import html
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -139,31 +140,35 @@ def describe_file(project: Path, relative: str) -> str:
     )
 
 
-def condition(present: set[tuple[str, ...]]) -> str:
-    """When a file is generated, as the prompt answers that give it."""
-    (strategy_name, strategies), (media_name, medias) = CHOICES.items()
-    every = {(s, m) for s in strategies for m in medias}
+def condition(present: set[tuple[str, ...]], choices: dict | None = None) -> str:
+    """When a file is generated, as the prompt answers that give it: tuples of answers, one
+    per prompt of cookiecutter.json (`choices`), in its order, however many prompts it has."""
+    choices = CHOICES if choices is None else choices
+    names = [f"`{name}`" for name in choices]
+    values = [list(options) for options in choices.values()]
+    every = set(itertools.product(*values))
     if present == every:
         return "every variant"
-    strategy_name, media_name = f"`{strategy_name}`", f"`{media_name}`"
-    strategies, medias = [f"`{s}`" for s in strategies], [f"`{m}`" for m in medias]
-    present = {(f"`{s}`", f"`{m}`") for s, m in present}
-    every = {(s, m) for s in strategies for m in medias}
-    full_s = [s for s in strategies if all((s, m) in present for m in medias)]
-    full_m = [m for m in medias if all((s, m) in present for s in strategies)]
-    union = {(s, m) for s, m in every if s in full_s or m in full_m}
-    parts = []
-    if present == union:
-        if full_s:
-            parts.append(f"{strategy_name} is {' or '.join(full_s)}")
-        if full_m:
-            parts.append(f"{media_name} is {' or '.join(full_m)}")
-        return " or ".join(parts)
-    any_s = sorted({s for s, _ in present}, key=strategies.index)
-    any_m = sorted({m for _, m in present}, key=medias.index)
-    if present == {(s, m) for s in any_s for m in any_m}:
-        return f"{strategy_name} is {' or '.join(any_s)} and {media_name} is {' or '.join(any_m)}"
-    return ", ".join(f"{s}+{m}" for s, m in sorted(present))
+
+    def is_one_of(index: int, chosen: list[str]) -> str:
+        return f"{names[index]} is {' or '.join(f'`{value}`' for value in chosen)}"
+
+    # Answers that alone give the file, whatever the other prompts say: "A is x or B is y".
+    alone = [
+        [v for v in options if all(c in present for c in every if c[index] == v)]
+        for index, options in enumerate(values)
+    ]
+    if present == {c for c in every if any(c[i] in alone[i] for i in range(len(values)))}:
+        return " or ".join(is_one_of(i, chosen) for i, chosen in enumerate(alone) if chosen)
+    # Some answers of each prompt, in every combination: "A is x and B is y or z".
+    used = [
+        [v for v in options if any(c[i] == v for c in present)] for i, options in enumerate(values)
+    ]
+    if present == set(itertools.product(*used)):
+        return " and ".join(
+            is_one_of(i, chosen) for i, chosen in enumerate(used) if chosen != values[i]
+        )
+    return ", ".join("+".join(f"`{v}`" for v in c) for c in sorted(present))
 
 
 def project_files(project: Path) -> list[str]:

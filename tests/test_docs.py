@@ -21,6 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from docsgen import OUTPUT_DIR
 from docsgen.reference import (
     MissingDescription,
+    condition,
     doctor_checks,
     environment_reference,
     environment_variables,
@@ -364,3 +365,22 @@ def test_what_we_test_counts_cases_for_every_category_and_variant(built_guide):
     assert len(per_variant) == len(CHOICES["serving_strategy"]) * len(CHOICES["media_storage"])
     page = (built_guide / "reference" / "what-we-test.html").read_text()
     assert "Negative control" in page and "Traversal" in page
+
+
+def test_when_a_file_is_generated_reads_any_number_of_prompts():
+    """The files reference names the answers that give a file, for as many prompts as
+    cookiecutter.json has: here a third one, which no list in docsgen knows."""
+    choices = {"strategy": ["a", "b"], "media": ["x", "y"], "cache": ["on", "off"]}
+    every = set(itertools.product(*choices.values()))
+    assert condition(every, choices) == "every variant"
+    only_b = {c for c in every if c[0] == "b"}
+    assert condition(only_b, choices) == "`strategy` is `b`"
+    b_or_on = {c for c in every if c[0] == "b" or c[2] == "on"}
+    assert condition(b_or_on, choices) == "`strategy` is `b` or `cache` is `on`"
+    a_and_y = {c for c in every if c[0] == "a" and c[1] == "y"}
+    assert condition(a_and_y, choices) == "`strategy` is `a` and `media` is `y`"
+    assert condition({("a", "x", "on")}, choices) == (
+        "`strategy` is `a` and `media` is `x` and `cache` is `on`"
+    )
+    odd = {("a", "x", "on"), ("b", "y", "off")}
+    assert condition(odd, choices) == "`a`+`x`+`on`, `b`+`y`+`off`"
