@@ -99,7 +99,7 @@ FILE_NOTES = {
     r"bucket-policy\.json$": "public read of static/* only, by bucket policy (no ACLs)",
     r"cors\.json$": "CORS for the bucket: the site's origin may load fonts from the CDN",
     r"iam-policy\.json$": "least privilege for the publisher: list, put static/* and manifests/*",
-    r"(^|/)Procfile$": "a PaaS (Heroku, Dokku, Scalingo): the web process, and migrate on release",
+    r"^deploy/.*Procfile$": "a PaaS (Heroku, Dokku, Scalingo): the web process, migrate on release",
     r"/app_template/.+\.py-tpl$": "what `manage.py startapp` writes, passing this project's checks",
 }
 

@@ -4,16 +4,21 @@ day one: a database URL for a driver they never installed, a value in .env that 
 number, a stylesheet that points at a missing image, a new module with an unused import.
 
 The Makefile and manage.py are the same machinery in every variant, so one variant per strategy
-is enough (variants.COVERING), each with a media choice of its own.
+is enough (variants.COVERING), each with a media choice of its own. So is the last test here:
+make run, stopped as a closed terminal stops it, leaves no server behind.
 """
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
-from harness.servers import free_port, fresh_copy, project_environment
+from harness.servers import LOOPBACK, free_port, fresh_copy, project_environment, running
 from harness.variants import COVERING, variant_id
 
 # An ERROR: line, as printed or from a process that honcho runs (make run: "12:00:00 web.1 | ").
@@ -93,3 +98,40 @@ def test_every_make_target_fails_in_one_line_that_says_what_to_do(bake, answers,
         elif "hunter2" in output:
             wrong.append(f"make {target} printed the database password:\n{errors[0]}")
     assert not wrong, f"{variant_id(answers)}:\n\n" + "\n\n".join(wrong)
+
+
+def processes_in(folder) -> dict[int, str]:
+    """The processes whose working directory is `folder` (every server make run started):
+    their command lines by pid."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if proc.name.isdigit() and (proc / "cwd").resolve() == folder.resolve():
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                found[int(proc.name)] = command[:120]
+    return found
+
+
+@pytest.mark.parametrize("answers", COVERING, ids=map(variant_id, COVERING))
+def test_closing_the_terminal_stops_every_server_make_run_started(bake, answers, tmp_path):
+    """A closed terminal or a dropped SSH session sends SIGHUP to make's process group. honcho
+    runs each server in a session of its own, so they must be stopped for it: else the next
+    make run finds its port busy."""
+    project = fresh_copy(bake(answers), tmp_path / "project")
+    venv = project_environment(project)
+    port = free_port()
+    command = ["make", "run", f"PORT={port}", f"VENV={venv}"]
+    with running(
+        command, project, dict(os.environ), f"http://{LOOPBACK}:{port}/", "run", 180
+    ) as make:
+        assert processes_in(project), "no server runs in the project folder"
+        os.killpg(make.pid, signal.SIGHUP)
+        make.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while processes_in(project) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = processes_in(project)
+        for pid in left:  # not into the rest of the suite
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert not left, f"{variant_id(answers)}: still running after SIGHUP: {list(left.values())}"

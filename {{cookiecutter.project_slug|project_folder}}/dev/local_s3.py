@@ -23,7 +23,7 @@ import secrets
 import signal
 import sys
 import tempfile
-import threading
+import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -137,9 +137,9 @@ def main() -> int:
     parser.add_argument("--cdn-url", default="", help="the CDN stand-in, for other commands")
     args = parser.parse_args()
     settings_file = args.settings
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    stopping = []  # a plain flag: a handler must not take a lock the main thread may hold
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
     server, client, settings = start_bucket(args.port, args.public_static, args.site_port)
     if args.cdn_url:
         settings["DJANGO_STATIC_CDN_URL"] = args.cdn_url
@@ -152,7 +152,10 @@ def main() -> int:
         print(f"Local S3 API on {url}, bucket {BUCKET}; {restored} upload(s) restored from {KEPT}")
         print(f"Its settings, for other commands while it runs: {settings_file}", flush=True)
         # Every 2 s: the stop copies the last uploads anyway; this bounds what a kill -9 loses.
-        while not stopping.wait(2):
+        while not stopping:
+            for _ in range(20):
+                if not stopping:
+                    time.sleep(0.1)
             with contextlib.suppress(Exception):  # moto busy: the next round
                 kept.copy_new()
         kept.copy_new()  # the last uploads, moto still up in this process
