@@ -493,8 +493,14 @@ def make_reference(makefile: Path, label: str) -> str:
 DOCTOR_CHECK = re.compile(r"(settings|collected|nginx|bucket|live)\.[a-z0-9_]+")
 
 
+def doctor_source(project: Path) -> str:
+    """static_doctor's modules (static_kit/doctor/*.py) as one source: CHECKS and the checks."""
+    folder = project / "static_kit" / "doctor"
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.py")))
+
+
 def doctor_checks(source: str) -> list[tuple[list[str], str]]:
-    """(check names, description) for each function in doctor.py's CHECKS groups, in order.
+    """(check names, description) for each function in the doctor's CHECKS groups, in order.
 
     A check's names are the first argument of every Finding it (or a helper it calls)
     builds; its description is the function's docstring.
@@ -526,7 +532,7 @@ def doctor_checks(source: str) -> list[tuple[list[str], str]]:
         function = functions[check.id]
         description = ast.get_docstring(function)
         if not description:
-            raise MissingDescription(f"doctor.py: {check.id} has no docstring")
+            raise MissingDescription(f"static_kit/doctor: {check.id} has no docstring")
         rows.append((names(function, {check.id}), " ".join(description.split())))
     return rows
 
@@ -535,9 +541,7 @@ def doctor_reference(project: Path) -> str:
     """static_doctor's checks, in the order it runs them, with what each looks at."""
     rows = [
         [", ".join(code(name) for name in found), cell(description)]
-        for found, description in doctor_checks(
-            (project / PROJECT_SLUG / "doctor.py").read_text(encoding="utf-8")
-        )
+        for found, description in doctor_checks(doctor_source(project))
     ]
     return table(["reported as", "what it looks at"], rows)
 

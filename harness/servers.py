@@ -88,7 +88,7 @@ def project_environment(project: Path, extra: tuple[str, ...] = ()) -> Path:
     return venv
 
 
-# A bake's own files, without what other tests left in it: database, uploads, collected files.
+# What other tests leave at the top of a bake: database, uploads, collected files, logs.
 BAKE_STATE = shutil.ignore_patterns(
     ".run", "staticfiles", "static-manifests", ".*.log", "db.sqlite3", "media", ".local-s3"
 )
@@ -96,7 +96,12 @@ BAKE_STATE = shutil.ignore_patterns(
 
 def fresh_copy(project: Path, target: Path) -> Path:
     """A copy of a baked project as freshly baked, to change without touching the shared bake."""
-    shutil.copytree(project, target, ignore=BAKE_STATE)
+
+    def state(folder: str, names: list[str]) -> set[str]:
+        # Only the project's own top level: static_kit/media/ is code, not uploads.
+        return BAKE_STATE(folder, names) if Path(folder) == project else set()
+
+    shutil.copytree(project, target, ignore=state)
     return target
 
 

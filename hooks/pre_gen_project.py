@@ -14,10 +14,13 @@ import unicodedata
 # with one of these names would shadow it.
 PROJECT_NAMES = {
     "deploy",
+    "dev",
+    "manage",
     "media",
     "pages",
     "static",
     "staticfiles",
+    "static_kit",
     "templates",
     "tests",
     "uploads",

@@ -14,7 +14,7 @@ import yaml
 
 from harness.bake import HADOLINT, RUFF
 from harness.servers import project_environment, run
-from harness.variants import DEFAULTS, VARIANT_IDS, VARIANTS, variant_id
+from harness.variants import DEFAULTS, TEMPLATE_DIR, VARIANT_IDS, VARIANTS, variant_id
 
 from .expected_files import expected_files
 
@@ -62,6 +62,29 @@ def test_project_has_exactly_the_expected_files(baked):
     assert found == expected, (
         f"{answers}: unexpected {sorted(found - expected)}, missing {sorted(expected - found)}"
     )
+
+
+def test_the_library_is_the_templates_byte_for_byte(baked):
+    """static_kit/ is one unit, the same in every variant: what the template holds, unrendered."""
+    answers, project = baked
+    source = TEMPLATE_DIR / "{{cookiecutter.project_slug|project_folder}}" / "static_kit"
+    template = {name: path.read_bytes() for name, path in project_files(source).items()}
+    baked_library = {
+        name: path.read_bytes() for name, path in project_files(project / "static_kit").items()
+    }
+    assert baked_library == template, f"{answers}: static_kit/ differs from the template's"
+
+
+def test_the_project_package_is_settings_urls_and_entry_points(baked):
+    """No diagnostic, storage or serving code in <slug>/: that is static_kit's."""
+    answers, project = baked
+    package = project / project.name
+    names = sorted(project_files(package))
+    allowed = {"__init__.py", "urls.py", "wsgi.py", "asgi.py"}
+    stray = [name for name in names if name not in allowed and not name.startswith("settings/")]
+    assert not stray, f"{answers}: {stray} in {package.name}/"
+    lines = sum(len(path.read_text().splitlines()) for path in project_files(package).values())
+    assert lines < 400, f"{answers}: {package.name}/ is {lines} lines"
 
 
 def test_no_jinja_is_left_unrendered(baked):
@@ -143,6 +166,9 @@ def test_secrets_and_generated_files_are_git_ignored(baked, tmp_path):
     assert sorted(ignored) == sorted(probes), (
         f"{answers}: not ignored: {set(probes) - set(ignored)}"
     )
+    # Nothing the template ships is ignored (an unanchored `media/` once hid static_kit/media/).
+    hidden = run(["git", "ls-files", "--others", "--ignored", "--exclude-standard"], copy).split()
+    assert hidden == [".env"], f"{answers}: git would leave out {hidden}"
 
 
 # Identifiers of the upload demo: none may appear when media_storage=none. (Generic words such
@@ -152,7 +178,7 @@ DEMO_TRACE = re.compile(
     r"\buploads\.(models|views|urls|admin|middleware|apps)\b"  # the app's modules
     r"|[\"']uploads[\"':]|/uploads/|\.uploads\b"  # its label, URL names, URLs, CSS class
     r"|\bUpload\.objects|import Upload\b|class Upload\b"  # its model
-    r"|upload-link|test_uploads"
+    r"|upload-link|test_demo_uploads"
 )
 
 

@@ -23,6 +23,7 @@ from docsgen.reference import (
     MissingDescription,
     condition,
     doctor_checks,
+    doctor_source,
     environment_reference,
     environment_variables,
     settings_defined,
@@ -213,13 +214,10 @@ def test_every_symptom_has_a_section_with_cause_confirmation_and_fix(built_guide
             assert "```sh" in confirm, f"{page.name}: '{title}' gives no commands to confirm"
 
 
-def doctor_source(baked_projects) -> str:
-    return (baked_projects["nginx-local"] / "my_django_site" / "doctor.py").read_text()
-
-
 def test_doctor_checks_the_guide_names_exist(baked_projects):
     """Every static_doctor check a page cites is one the generated doctor reports."""
-    reported = {name for names, _ in doctor_checks(doctor_source(baked_projects)) for name in names}
+    source = doctor_source(baked_projects["nginx-local"] / "my_django_site")
+    reported = {name for names, _ in doctor_checks(source) for name in names}
     cited = {name for page in PAGES for name in CITED_CHECK.findall(page.read_text())}
     assert len(cited) >= 20, f"the guide cites only {sorted(cited)}"
     missing = sorted(cited - reported)
@@ -227,8 +225,8 @@ def test_doctor_checks_the_guide_names_exist(baked_projects):
 
 
 def test_doctor_reference_lists_every_check_the_doctor_reports(baked_projects, built_guide):
-    """Each `Finding("<check>", ...)` in doctor.py, found by a plain scan, is in the table."""
-    source = doctor_source(baked_projects)
+    """Each `Finding("<check>", ...)` in the doctor, found by a plain scan, is in the table."""
+    source = doctor_source(baked_projects["nginx-local"] / "my_django_site")
     scanned = set(re.findall(r'Finding\(\s*"([a-z]+\.[a-z0-9_]+)"', source))
     scanned |= set(re.findall(r'\("WHITENOISE_[A-Z_]+", "([a-z.]+_[a-z_]+)"\)', source))
     assert len(scanned) >= 25, sorted(scanned)

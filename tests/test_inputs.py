@@ -97,6 +97,20 @@ def test_a_project_name_whose_slug_is_refused_says_why_in_one_line(tmp_path):
     assert list(output.iterdir()) == []
 
 
+def test_no_folder_of_the_project_can_be_its_slug():
+    """A slug equal to a folder beside it (dev/, static_kit/) would merge with it: the hook's
+    list names every top-level folder and module of the project template."""
+    project = TEMPLATE_DIR / "{{cookiecutter.project_slug|project_folder}}"
+    names = {
+        path.stem
+        for path in project.iterdir()
+        if "{" not in path.name and (path.is_dir() or path.suffix == ".py")
+    }
+    names = {name for name in names if name.isidentifier() and name.islower()}
+    missing = sorted(names - hook.RESERVED_SLUGS)
+    assert not missing, f"add {missing} to PROJECT_NAMES in hooks/pre_gen_project.py"
+
+
 TOP_LEVEL_NAMES = (
     "import importlib.metadata as m; "
     "print(*(n for n in m.packages_distributions() if n.isidentifier() and n[0] != '_'))"

@@ -187,7 +187,7 @@ def test_a_template_linking_a_missing_file_stops_the_deploy_with_its_name(nginx_
     """Caught while building the release, with the template and the path, never as a 500."""
     stack = nginx_production
     live = (stack.app_root / "current").resolve()
-    base = stack.source / "templates" / "base.html"
+    base = stack.source / "pages" / "templates" / "base.html"
     original = base.read_text()
     base.write_text(
         original.replace(

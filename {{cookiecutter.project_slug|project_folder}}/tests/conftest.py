@@ -24,11 +24,13 @@ def collected_static(tmp_path_factory, django_db_blocker):
 
 @pytest.fixture
 def upload(admin_client):
-    """`upload(name, content, content_type, title=name)`: add a file in the admin, as users do."""
+    """`upload(name, content, content_type, title=name)`: add a file in the admin, as users do
+    (the demo's upload model)."""
+    from django.apps import apps
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from uploads.models import Upload
+    Upload = apps.get_model("uploads", "Upload")  # noqa: N806 (a model class)
 
     def add(name, content, content_type="application/octet-stream", title=None):
         response = admin_client.post(

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from {{ cookiecutter.project_slug }}.storage import atomic
+from static_kit.storage import atomic
 
 
 def collect(tmp_path: Path, *args: str, **settings) -> None:

@@ -7,8 +7,8 @@ from django.core.files.storage import storages
 from django.core.management import call_command
 from django.test import override_settings
 
-from {{ cookiecutter.project_slug }}.checks import refuse_unsafe_start
-from {{ cookiecutter.project_slug }}.storage.s3_cdn import (
+from static_kit.checks import refuse_unsafe_start
+from static_kit.storage.s3_cdn import (
     PublishError,
     object_parameters,
     publish_static_files,

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from {{ cookiecutter.project_slug }}.doctor import CHECKS
+from static_kit.doctor import CHECKS
 
 
 def doctor() -> tuple[int, dict]:
@@ -156,15 +156,14 @@ def test_file_nginx_cannot_read_fails_with_chmod(static_copy):
 
 
 @pytest.fixture
-def nginx_snippets(monkeypatch, tmp_path):
+def nginx_snippets(settings, tmp_path):
     """A copy of deploy/nginx/ (and the local wrappers, dev/nginx/) for static_doctor to read,
     to break it safely."""
-    from {{ cookiecutter.project_slug }} import doctor
-
+    deploy = Path(settings.NGINX_CONFIG_RENDERER).parent
     copy = tmp_path / "deploy" / "nginx"
-    shutil.copytree(doctor.NGINX_DEPLOY, copy)
-    shutil.copytree(doctor.NGINX_DEPLOY.parent.parent / "dev" / "nginx", tmp_path / "dev" / "nginx")
-    monkeypatch.setattr(doctor, "NGINX_DEPLOY", copy)
+    shutil.copytree(deploy, copy)
+    shutil.copytree(deploy.parent.parent / "dev" / "nginx", tmp_path / "dev" / "nginx")
+    settings.NGINX_CONFIG_RENDERER = copy / "nginx_config.py"
     return copy
 
 
@@ -181,10 +180,13 @@ def test_nginx_alias_without_its_slash_fails(collected_static, nginx_snippets):
 
 
 def test_deployed_config_for_another_root_fails(collected_static, nginx_snippets, tmp_path):
-    from {{ cookiecutter.project_slug }}.doctor import nginx_config_module
+    import subprocess
+    import sys
 
     deployed = tmp_path / "etc-nginx"
-    nginx_config_module().render("production", deployed, {"STATIC_ROOT": "/srv/elsewhere/static"})
+    render = [sys.executable, str(nginx_snippets / "nginx_config.py"), "production"]
+    render += ["--out", str(deployed), "--set", "STATIC_ROOT=/srv/elsewhere/static"]
+    subprocess.run(render, check=True, capture_output=True)  # noqa: S603 (the renderer)
     out = StringIO()
     with pytest.raises(SystemExit):
         call_command(
@@ -211,7 +213,7 @@ def test_nginx_refusing_uploads_the_app_accepts_fails(collected_static, nginx_sn
 def test_storage_sending_an_acl_fails(collected_static, settings):
     from copy import deepcopy
 
-    from {{ cookiecutter.project_slug }}.doctor import s3_options
+    from static_kit.doctor.findings import s3_options
 
     storages = deepcopy(settings.STORAGES)
     settings.STORAGES = storages
@@ -226,7 +228,7 @@ def test_storage_sending_an_acl_fails(collected_static, settings):
 
 
 def test_bucket_object_without_immutable_caching_fails(collected_static, local_bucket, settings):
-    from {{ cookiecutter.project_slug }}.doctor import load_manifest
+    from static_kit.doctor.findings import load_manifest
 
     _, manifest = load_manifest()
     key = f"static/{manifest['css/site.css']}"

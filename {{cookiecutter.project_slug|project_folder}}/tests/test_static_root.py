@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from {{ cookiecutter.project_slug }}.checks import refuse_unsafe_start
+from static_kit.checks import refuse_unsafe_start
 
 
 def test_start_with_a_manifest_but_files_elsewhere_is_refused(collected_static, settings, tmp_path):

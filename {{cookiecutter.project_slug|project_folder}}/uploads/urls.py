@@ -1,17 +1,8 @@
-"""The upload list and, for local media, the hardened view that serves /media/."""
+"""The upload list."""
 
-from django.conf import settings
 from django.urls import path
 
 from . import views
 
 app_name = "uploads"
 urlpatterns = [path("uploads/", views.upload_list, name="list")]
-
-if settings.MEDIA_ROOT:
-    # Local media has no web server in front of it in every strategy; this view is its
-    # hardened server. Behind nginx, nginx answers /media/ itself and never calls it.
-    # (Media in a bucket is served by the bucket, through signed URLs.)
-    urlpatterns.append(
-        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.serve_media, name="media")
-    )

@@ -1,49 +1,11 @@
-"""The upload list, and the view that serves local media so no upload runs as a page."""
+"""The upload list."""
 
-from pathlib import Path, PurePosixPath
-
-from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
-from .file_types import content_type, is_inline
 from .models import Upload
 
 
 @require_safe
 def upload_list(request):
     return render(request, "uploads/list.html", {"uploads": Upload.objects.all()})
-
-
-@require_safe
-def serve_media(request, path):
-    """Serve one uploaded file so that it can never run as a page on this site's origin.
-
-    For a single machine without a web server in front (with nginx, nginx serves /media/).
-    The type comes from the extension, never from what the uploader sent; only raster
-    images are shown inline; the rest downloads, sandboxed and unsniffable.
-    """
-    parts = PurePosixPath(path).parts
-    if not parts or any(part.startswith(".") for part in parts) or "\\" in path:
-        raise Http404("No such file.")
-    try:
-        full_path = Path(default_storage.path(path))
-    except (SuspiciousFileOperation, ValueError):
-        raise Http404("No such file.") from None
-    media_root = Path(settings.MEDIA_ROOT).resolve()
-    resolved = full_path.resolve()
-    if media_root not in resolved.parents or not resolved.is_file():
-        raise Http404("No such file.")
-
-    response = FileResponse(resolved.open("rb"), content_type=content_type(resolved.name))
-    attachment = not is_inline(resolved.name)
-    response["Content-Disposition"] = content_disposition_header(attachment, resolved.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    response["Last-Modified"] = http_date(resolved.stat().st_mtime)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response

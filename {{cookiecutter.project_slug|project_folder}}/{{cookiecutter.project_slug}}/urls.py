@@ -1,4 +1,4 @@
-"""The site's URLs: the pages, the admin and, with uploads, the upload list."""
+"""The site's URLs: the admin, local media under MEDIA_URL, and the demo apps (# demo)."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -8,10 +8,12 @@ admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
-    path("", include("pages.urls")),
     path("admin/", admin.site.urls),
+    # Uploads on local disk, served so that none runs as a page (nothing without MEDIA_ROOT).
+    path("", include("static_kit.media.urls")),
+    path("", include("pages.urls")),  # demo
 {%- if cookiecutter.media_storage != "none" %}
-    path("", include("uploads.urls")),
+    path("", include("uploads.urls")),  # demo
 {%- endif %}
 ]
 

@@ -26,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
 PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+NO_NGINX = 3  # --check's exit status where nginx is not installed
 BROTLI_MISSING = "# brotli_static: not installed (apt-get install libnginx-mod-http-brotli-static)"
 
 SLUG = "{{ cookiecutter.project_slug }}"
@@ -184,11 +185,26 @@ def main() -> int:
         help="override one value, e.g. --set SERVER_NAME=www.example.com",
     )
     parser.add_argument("--env-file", type=Path, help="dotenv file to read (default: .env)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=f"then run nginx -t on it (exit status {NO_NGINX} where nginx is not installed)",
+    )
     args = parser.parse_args()
     overrides = dict(item.split("=", 1) for item in args.set)
     main_file = render(args.target, args.out.resolve(), overrides, args.env_file)
     print(main_file)
-    return 0
+    return check(main_file, args.out.resolve().parent) if args.check else 0
+
+
+def check(main_file: Path, prefix: Path) -> int:
+    """nginx -t on a rendered config: its exit status, nginx's complaint on stderr."""
+    nginx = nginx_binary()
+    if nginx is None:
+        print("nginx is not installed here", file=sys.stderr)
+        return NO_NGINX
+    test = subprocess.run([nginx, "-t", "-q", "-p", str(prefix), "-c", str(main_file)], check=False)
+    return test.returncode
 
 
 if __name__ == "__main__":

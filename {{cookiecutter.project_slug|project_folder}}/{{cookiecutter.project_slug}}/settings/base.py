@@ -23,8 +23,6 @@ SITE_NAME = {{ cookiecutter.project_name | python_string }}
 # What search engines show under the site's name (the home page's meta description).
 SITE_DESCRIPTION = {{ cookiecutter.description | python_string }}
 DOMAIN_NAME = "{{ cookiecutter.domain_name }}"
-# (label, URL name) of the header's links; apps add theirs in their settings module.
-SITE_NAV = [("Admin", "admin:index")]
 
 # No default: a missing key stops the project instead of running with a known one.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -44,8 +42,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
-    "{{ cookiecutter.project_slug }}",
-    "pages",
+    "static_kit",
+    "pages",  # demo
+{%- if cookiecutter.media_storage != "none" %}
+    "uploads",  # demo
+{%- endif %}
 ]
 
 MIDDLEWARE = [
@@ -58,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy (django-csp): CONTENT_SECURITY_POLICY below, plus this
     # strategy's static and media hosts.
-    "{{ cookiecutter.project_slug }}.security.StrategyCSPMiddleware",
+    "static_kit.security.StrategyCSPMiddleware",
 ]
 
 ROOT_URLCONF = "{{ cookiecutter.project_slug }}.urls"
@@ -75,7 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "pages.context_processors.site",
+                "pages.context_processors.site",  # demo
             ],
         },
     },
@@ -175,7 +176,7 @@ LOGGING = {
     "filters": {
         "without_traceback": {
             "()": "django.utils.log.CallbackFilter",
-            "callback": "ext://{{ cookiecutter.project_slug }}.log.without_traceback",
+            "callback": "ext://static_kit.log.without_traceback",
         },
     },
     "handlers": {

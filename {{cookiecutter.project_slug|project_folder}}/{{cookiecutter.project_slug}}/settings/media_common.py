@@ -1,12 +1,9 @@
-"""What every media option with uploads shares: the upload demo and its size limit."""
+"""What every media option with uploads shares: the upload size limit."""
 
-from .base import INSTALLED_APPS, MIDDLEWARE, SITE_NAV
-
-INSTALLED_APPS.append("uploads")
-SITE_NAV.insert(0, ("Uploads", "uploads:list"))
+from .base import MIDDLEWARE
 
 # Bodies over MAX_UPLOAD_SIZE get 413 before anything reads them (before the CSRF check).
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
-    "uploads.middleware.UploadSizeLimitMiddleware",
+    "static_kit.media.limit.UploadSizeLimitMiddleware",
 )

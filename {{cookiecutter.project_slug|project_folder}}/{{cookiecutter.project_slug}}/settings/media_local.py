@@ -10,8 +10,6 @@ from .base import BASE_DIR, STORAGES, env
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
-# What the home page says about uploads.
-MEDIA_LOCATION = f"on this server's disk, under {MEDIA_URL}"
 
 # A second upload named like the first gets a new name; nothing is ever overwritten.
 STORAGES["default"] = {

@@ -5,13 +5,10 @@ DJANGO_MEDIA_URL_EXPIRY seconds and only as signed. https://django-storages.read
 """
 
 from .base import STORAGES, env
-from .s3 import S3_BUCKET, S3_CONNECTION
-
-# What the home page says about uploads.
-MEDIA_LOCATION = f"private, in s3://{S3_BUCKET}/media/, reached by signed links"
+from .s3 import S3_BUCKET, S3_CONNECTION  # noqa: F401 (both are settings)
 
 STORAGES["default"] = {
-    "BACKEND": "uploads.storage.PrivateMediaStorage",
+    "BACKEND": "static_kit.storage.private_s3.PrivateMediaStorage",
     "OPTIONS": {
         **S3_CONNECTION,
         "location": "media",

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from .base import BASE_DIR, STORAGES, env
 
-SERVING_STRATEGY_LABEL = "nginx, from disk"
-
 # The release this process belongs to. The deploy script sets it; collectstatic and the
 # server refuse to run without it, so no release ever reads another's manifest.
 RELEASE_ID = env.str("DJANGO_RELEASE_ID", default="")
@@ -20,6 +18,8 @@ STATIC_MANIFESTS_ROOT = Path(
 
 # Readable by the nginx worker whatever the deploy user's umask: 0o640 files answer 403.
 STORAGES["staticfiles"] = {
-    "BACKEND": "{{ cookiecutter.project_slug }}.storage.nginx.ReleaseManifestStaticFilesStorage",
+    "BACKEND": "static_kit.storage.nginx.ReleaseManifestStaticFilesStorage",
     "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
 }
+# The renderer static_doctor runs to check the nginx config the site will get (`--only nginx`).
+NGINX_CONFIG_RENDERER = BASE_DIR / "deploy" / "nginx" / "nginx_config.py"

@@ -7,8 +7,6 @@ this release's manifest last. https://django-storages.readthedocs.io/en/latest/b
 from .base import STORAGES, env
 from .s3 import S3_BUCKET, S3_CONNECTION  # noqa: F401 (both are settings)
 
-SERVING_STRATEGY_LABEL = "a CDN in front of an S3 bucket"
-
 # The release this process belongs to: its manifest is manifests/<release>.json in the bucket.
 # The CI workflow publishes it before the code is deployed; without it nothing starts.
 RELEASE_ID = env.str("DJANGO_RELEASE_ID", default="")
@@ -18,6 +16,6 @@ STATIC_CDN_URL = env.str("DJANGO_STATIC_CDN_URL", default="https://cdn.{{ cookie
 STATIC_URL = f"{STATIC_CDN_URL.rstrip('/')}/static/"
 
 STORAGES["staticfiles"] = {
-    "BACKEND": "{{ cookiecutter.project_slug }}.storage.s3_cdn.CDNManifestStaticFilesStorage",
+    "BACKEND": "static_kit.storage.s3_cdn.CDNManifestStaticFilesStorage",
     "OPTIONS": {"s3": S3_CONNECTION},
 }

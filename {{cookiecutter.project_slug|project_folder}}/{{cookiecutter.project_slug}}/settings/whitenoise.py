@@ -3,15 +3,12 @@
 https://whitenoise.readthedocs.io/en/stable/django.html
 """
 
-import functools
-import io
 from pathlib import Path
 
-from {{ cookiecutter.project_slug }}.storage.content_types import STANDARD_TYPES
+from static_kit.headers import security_headers
+from static_kit.storage.content_types import STANDARD_TYPES
 
 from .base import BASE_DIR, DEBUG, INSTALLED_APPS, MIDDLEWARE, STORAGES, env
-
-SERVING_STRATEGY_LABEL = "WhiteNoise in granian"
 
 # runserver would serve static files itself and hide a broken setup; WhiteNoise does it
 # the same way in development as in production.
@@ -27,7 +24,7 @@ MIDDLEWARE.insert(
 # Hashed names (css/site.3f2a1c9b7e4d.css) let browsers and CDNs cache forever; the .gz and .br
 # copies are written once at collectstatic, not on each request.
 STORAGES["staticfiles"] = {
-    "BACKEND": "{{ cookiecutter.project_slug }}.storage.compressed.CompressedOnceStorage",
+    "BACKEND": "static_kit.storage.compressed.CompressedOnceStorage",
 }
 # Where the manifest (staticfiles.json) is kept: outside STATIC_ROOT, which WhiteNoise serves
 # whole. Build it with the static files (the Dockerfile and the buildpack do).
@@ -53,29 +50,5 @@ WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
 
 
-def security_headers(headers, path, url):
-    """What SecurityMiddleware adds to Django's answers, for the static files answered before
-    Django runs (wsgi.py). WhiteNoise calls it once per file at start-up. HSTS goes on every
-    answer: browsers ignore it over plain HTTP (RFC 6797, 8.1)."""
-    for name, value in security_middleware_headers().items():
-        headers[name] = value
-
-
-@functools.cache
-def security_middleware_headers() -> dict[str, str]:
-    """The headers SecurityMiddleware itself gives an HTTPS answer, from the SECURE_*
-    settings, so static files can never drift from pages (computed once, after start-up)."""
-    from django.core.handlers.wsgi import WSGIRequest
-    from django.http import HttpResponse
-    from django.middleware.security import SecurityMiddleware
-
-    request = WSGIRequest(
-        {"REQUEST_METHOD": "GET", "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO()}
-    )
-    bare = HttpResponse()
-    before = set(bare.headers)
-    answer = SecurityMiddleware(lambda request: bare).process_response(request, bare)
-    return {name: value for name, value in answer.headers.items() if name not in before}
-
-
+# SecurityMiddleware's headers on static files too (WhiteNoise asks once per file at start-up).
 WHITENOISE_ADD_HEADERS_FUNCTION = security_headers

@@ -13,10 +13,9 @@ import zlib
 from collections import deque
 from dataclasses import dataclass
 from email.message import Message
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from .static_references import css_urls
+from ..references import asset_urls, css_urls
 
 try:  # Brotli comes with WhiteNoise; without it, ask for gzip only (and still read the CSS).
     import brotli
@@ -41,28 +40,6 @@ class Fetched:
 
     def header(self, name: str) -> str:
         return self.headers.get(name, "") or ""
-
-
-class AssetLinks(HTMLParser):
-    """The URLs a browser loads from a page: stylesheets, icons, preloads, scripts, images."""
-
-    LINK_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload"}
-
-    def __init__(self):
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = {name: value or "" for name, value in attrs}
-        rels = set(attrs.get("rel", "").lower().split())
-        if tag == "link" and attrs.get("href") and rels & self.LINK_RELS:
-            self.urls.append(attrs["href"])
-        elif tag in {"script", "img", "source", "video", "audio"} and attrs.get("src"):
-            self.urls.append(attrs["src"])
-        if tag in {"img", "source"} and attrs.get("srcset"):
-            self.urls.extend(part.split()[0] for part in attrs["srcset"].split(",") if part.strip())
-        if tag == "video" and attrs.get("poster"):
-            self.urls.append(attrs["poster"])
 
 
 def is_loopback(url: str) -> bool:
@@ -108,9 +85,8 @@ def fetch(url: str, referrer: str = "") -> Fetched:
 
 
 def page_assets(page: Fetched) -> list[str]:
-    parser = AssetLinks()
-    parser.feed(page.body.decode("utf-8", "replace"))
-    return [urljoin(page.url, url.strip()) for url in parser.urls if not url.startswith("data:")]
+    urls = asset_urls(page.body.decode("utf-8", "replace"))
+    return [urljoin(page.url, url.strip()) for url in urls if not url.startswith("data:")]
 
 
 def crawl(page_urls: list[str]) -> tuple[list[Fetched], list[Fetched]]:

@@ -8,7 +8,14 @@ cached for that year: the start-up refusal and static_doctor check the content, 
 
 import hashlib
 import posixpath
+import re
 from pathlib import Path
+
+# The one hashed-name rule: css/site.3f2a1c9b7e4d.css is css/site.css's content, MD5's first 12
+# hex digits before the last suffix (Django's HashedFilesMixin; a name without a suffix ends in
+# its hash).
+HASH = re.compile(r"[0-9a-f]{12}")
+HASHED_NAME = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{12})(?P<suffix>\.[^./]+)?$")
 
 
 def promised_hash(name: str, hashed: str) -> str | None:
@@ -18,16 +25,19 @@ def promised_hash(name: str, hashed: str) -> str | None:
     if not (base.startswith(root + ".") and base.endswith(ext)):
         return None
     found = base[len(root) + 1 : len(base) - len(ext)]
-    return found if len(found) == 12 and all(c in "0123456789abcdef" for c in found) else None
+    return found if HASH.fullmatch(found) else None
 
 
 def hash_in_name(hashed: str) -> str | None:
     """The hash in a name known to be hashed (a manifest's value), without its original."""
-    parts = posixpath.basename(hashed).split(".")
-    for candidate in parts[-2:-1] if len(parts) > 2 else parts[-1:]:
-        if len(candidate) == 12 and all(c in "0123456789abcdef" for c in candidate):
-            return candidate
-    return None
+    match = HASHED_NAME.match(posixpath.basename(hashed))
+    return match["hash"] if match else None
+
+
+def unhashed_name(name: str) -> str | None:
+    """css/site.css for css/site.3f2a1c9b7e4d.css; None for a name without a hash."""
+    match = HASHED_NAME.match(name)
+    return match["stem"] + (match["suffix"] or "") if match else None
 
 
 def content_hash(path: Path) -> str:

@@ -1,14 +1,14 @@
-"""The front granian runs (asgi.py): request bodies read whole before Django's thread; proxy
-headers believed only from FORWARDED_ALLOW_IPS, never in their underscore spelling; and with
-WhiteNoise, collected files answered before Django, with Django's security headers."""
+"""static_server.py, the front granian runs (asgi.py): request bodies read whole before
+Django's thread; proxy headers believed only from FORWARDED_ALLOW_IPS, never in their
+underscore spelling; and with WhiteNoise, collected files answered before Django, with
+Django's security headers."""
 
 import asyncio
-import json
 
 import pytest
 from django.test import override_settings
 
-from {{ cookiecutter.project_slug }}.static_server import Server
+from static_kit.static_server import Server
 
 
 class Django:
@@ -65,6 +65,11 @@ def call(
 
 
 @pytest.fixture
+def collected_static(collected):
+    return collected[0]
+
+
+@pytest.fixture
 def front(collected_static):
     """`front(**settings)`: the ASGI front over a fresh STATIC_ROOT, and the Django behind it."""
 
@@ -77,8 +82,9 @@ def front(collected_static):
 
 
 def hashed_css(collected_static) -> str:
-    manifest = json.loads((collected_static.parent / "manifests" / "staticfiles.json").read_text())
-    return "/static/" + manifest["paths"]["css/site.css"]
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    return "/static/" + staticfiles_storage.hashed_files["css/site.css"]
 
 
 HTTPS = {"scheme": "https"}
@@ -169,7 +175,13 @@ def test_a_body_that_stops_coming_times_out_with_408(front):
     headers = [("Content-Length", "5000")]
     status = call(app, "/up/", method="POST", body=b"x" * 1000, headers=headers, more=True)[0]
     assert status == 408 and django.seen == []
-{%- if cookiecutter.serving_strategy == "whitenoise" %}
+
+
+def test_without_whitenoise_every_request_goes_to_django(front, collected_static, settings):
+    """S3 + CDN: static files are on the CDN; a path under /static/ here is Django's."""
+    middleware = [m for m in settings.MIDDLEWARE if "whitenoise" not in m]
+    app, django = front(MIDDLEWARE=middleware)
+    assert call(app, hashed_css(collected_static), **HTTPS)[2] == b"django"
 
 
 def test_a_collected_file_never_reaches_django(front, collected_static, settings):
@@ -212,6 +224,7 @@ def test_plain_http_static_requests_get_djangos_https_redirect(front, collected_
 def test_fonts_are_sent_with_their_standard_type(front, collected_static, name, expected):
     """WhiteNoise's own table says application/font-woff; nginx and S3 say font/woff."""
     font = collected_static / "fonts" / name
+    font.parent.mkdir(exist_ok=True)
     font.write_bytes(b"wOFF" + b"\0" * 100)
     try:
         app, _ = front()
@@ -233,4 +246,3 @@ def test_an_if_range_that_does_not_match_gets_the_whole_file(front, collected_st
     assert current[0] == 206 and len(current[2]) == 10
     dated = call(app, css, headers=[*ranged, ("If-Range", whole["last-modified"])], **HTTPS)
     assert dated[0] == 206
-{%- endif %}

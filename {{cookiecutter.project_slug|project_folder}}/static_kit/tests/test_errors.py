@@ -1,11 +1,11 @@
-"""A failed manage.py command ends in one line that names the fix (errors.py)."""
+"""errors.py: a failed manage.py command ends in one line that names the fix."""
 
 import errno
 
 import pytest
 from django.core.management import call_command
 
-from {{ cookiecutter.project_slug }} import errors
+from static_kit import errors
 
 
 def raised(callable_, *args):
@@ -47,13 +47,12 @@ def test_a_missing_reference_names_both_files():
     assert line.startswith("css/site.css references img/gone.png, which is not among"), line
 
 
-@pytest.mark.django_db
 def test_anything_else_is_its_type_message_and_the_projects_line(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(errors, "TRACEBACK_FILE", tmp_path / "last-error.txt")
     with pytest.raises(SystemExit) as exited:
         errors.run(lambda argv: call_command("shell", "-c", "1 / 0"), ["manage.py", "shell"])
     assert exited.value.code == 1
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith("ERROR: ZeroDivisionError: division by zero, at tests/"), line
+    assert line.startswith("ERROR: ZeroDivisionError: division by zero, at static_kit/"), line
     assert line.endswith(f"(traceback in {tmp_path / 'last-error.txt'})."), line
     assert "ZeroDivisionError" in (tmp_path / "last-error.txt").read_text()

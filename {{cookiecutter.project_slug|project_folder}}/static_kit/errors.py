@@ -24,6 +24,13 @@ PROJECT = HERE.parent.parent
 TRACEBACK_FILE = PROJECT / ".run" / "last-error.txt"
 
 
+def execute_from_command_line(argv: list[str]) -> None:
+    """Django's execute_from_command_line(argv), through run()."""
+    from django.core.management import execute_from_command_line as django_command_line
+
+    run(django_command_line, argv)
+
+
 def run(command, argv: list[str]) -> None:
     """command(argv), ending in one line (exit status 1) if it raises."""
     if "--traceback" in argv:

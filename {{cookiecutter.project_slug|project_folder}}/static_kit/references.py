@@ -1,4 +1,4 @@
-"""Find every static file that the templates and the collected stylesheets refer to.
+"""Find every static file that the templates, the pages and the stylesheets refer to.
 
 A reference to a file missing from the manifest is a 500 with DEBUG=False, and only for the
 page that renders it, so look at the templates themselves rather than at rendered pages:
@@ -6,6 +6,7 @@ references inside if-blocks, and in templates no test renders, are found too.
 """
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 from django.template import engines
@@ -14,7 +15,7 @@ from django.templatetags.static import StaticNode
 
 CSS_URL = re.compile(
     r"""url\(\s*(['"]?)(?P<url>[^'")]+)\1\s*\)"""
-    r"""|@import\s+(['"])(?P<import>[^'"]+)\4"""
+    r"""|@import\s+(['"])(?P<import>[^'"]+)\3"""
 )
 
 
@@ -53,3 +54,32 @@ def css_references(css: str):
     for url in css_urls(css):
         if not url.startswith(("http:", "https:", "//", "/")):
             yield url.split("#")[0].split("?")[0]
+
+
+class AssetLinks(HTMLParser):
+    """The URLs a browser loads from a page: stylesheets, icons, preloads, scripts, images."""
+
+    LINK_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload"}
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value or "" for name, value in attrs}
+        rels = set(attrs.get("rel", "").lower().split())
+        if tag == "link" and attrs.get("href") and rels & self.LINK_RELS:
+            self.urls.append(attrs["href"])
+        elif tag in {"script", "img", "source", "video", "audio"} and attrs.get("src"):
+            self.urls.append(attrs["src"])
+        if tag in {"img", "source"} and attrs.get("srcset"):
+            self.urls.extend(part.split()[0] for part in attrs["srcset"].split(",") if part.strip())
+        if tag == "video" and attrs.get("poster"):
+            self.urls.append(attrs["poster"])
+
+
+def asset_urls(html: str) -> list[str]:
+    """The URLs a browser loads from a page, as written in it, in order."""
+    parser = AssetLinks()
+    parser.feed(html)
+    return parser.urls

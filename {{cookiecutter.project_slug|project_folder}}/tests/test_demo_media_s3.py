@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.urls import reverse
 
+from static_kit.storage.private_s3 import PrivateMediaStorage
 from uploads.models import Upload
-from uploads.storage import PrivateMediaStorage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("collected_static")]
 

@@ -1,0 +1,93 @@
+"""static_kit, the library every generated project ships: its own tests pass from this
+repository without a bake, it holds no Jinja, and the versions it is tested with are the
+project's pins."""
+
+import re
+import subprocess
+import sys
+import tomllib
+
+from harness.variants import COOKIECUTTER_JSON, TEMPLATE_DIR
+
+PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug|project_folder}}"
+LIBRARY = PROJECT_TEMPLATE / "static_kit"
+# What the library's tests run with: its own settings, no project, no database.
+LIBRARY_TESTS = [
+    sys.executable,
+    "-m",
+    "pytest",
+    "static_kit/tests",
+    "-p",
+    "pytest_django",
+    "--ds",
+    "static_kit.tests.settings",
+    "-p",
+    "no:cacheprovider",
+    "--rootdir",
+    ".",
+    "-c",
+    "/dev/null",
+    "-q",
+]
+
+
+def test_the_librarys_own_tests_pass_without_a_bake():
+    result = subprocess.run(  # noqa: S603 (this interpreter, pytest)
+        LIBRARY_TESTS, cwd=PROJECT_TEMPLATE, capture_output=True, text=True, check=False
+    )
+    output = result.stdout + result.stderr
+    summary = re.findall(r"^(\d+) passed(.*) in [\d.]+s", output, re.M)
+    assert result.returncode == 0 and summary, output[-3000:]
+    passed, rest = summary[-1]
+    assert int(passed) >= 30 and not rest.strip(), output[-3000:]  # nothing failed or skipped
+
+
+def test_the_library_is_copied_verbatim_into_every_bake():
+    """No Jinja: the same bytes whatever the answers (app_template/ and the tests' templates
+    hold Django's own tags)."""
+    assert "static_kit/*" in COOKIECUTTER_JSON["_copy_without_render"]
+    jinja = [
+        str(path.relative_to(LIBRARY))
+        for path in sorted(LIBRARY.rglob("*"))
+        if path.is_file()
+        and not {"app_template", "templates"} & set(path.parts)
+        and path.suffix in {".py", ".md", ".html", ".css"}
+        and re.search(r"\{\{|\{%", path.read_text(encoding="utf-8"))
+    ]
+    assert not jinja, f"Jinja in static_kit/: {jinja}"
+
+
+def pins(text: str) -> dict[str, str]:
+    """name -> version of each `name==version` line (extras dropped, names normalised)."""
+    found = {}
+    for line in text.splitlines():
+        match = re.match(r"^([A-Za-z0-9_.-]+)(\[[^]]*\])?==([^\s;]+)", line.strip())
+        if match:
+            found[match[1].lower().replace("_", "-")] = match[3]
+    return found
+
+
+def test_the_library_is_tested_with_the_projects_pins():
+    groups = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text())["dependency-groups"]
+    tested = pins("\n".join(groups["library"]))
+    project = pins(
+        (PROJECT_TEMPLATE / "requirements.txt").read_text()
+        + (PROJECT_TEMPLATE / "requirements-dev.txt").read_text()
+    )
+    differ = {name: (version, project.get(name)) for name, version in tested.items()}
+    differ = {name: pair for name, pair in differ.items() if pair[0] != pair[1]}
+    assert not differ, f"pyproject.toml's library group differs from the project's pins: {differ}"
+
+
+def test_every_library_module_has_its_test_module():
+    """The tests mirror the modules (as WhiteNoise's do): a module, or its package, has one."""
+    tests = {path.stem.removeprefix("test_") for path in (LIBRARY / "tests").glob("test_*.py")}
+    modules = {
+        path.relative_to(LIBRARY).parts[0].removesuffix(".py")
+        for path in LIBRARY.rglob("*.py")
+        if "tests" not in path.relative_to(LIBRARY).parts
+    }
+    # Glue without logic of its own: Django's hooks, and what is tested through its users.
+    glue = {"__init__", "apps", "management", "log", "wsgi"}
+    missing = sorted(modules - glue - tests)
+    assert not missing, f"static_kit modules without a test module in static_kit/tests/: {missing}"

@@ -1,0 +1,130 @@
+"""doctor/: each group's checks on a collected STATIC_ROOT, and the live audit's judge."""
+
+import json
+from email.message import Message
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from static_kit.doctor import CHECKS, FAIL, OK, WARN, diagnose, unused_groups
+from static_kit.doctor.bucket import public_read_statements
+from static_kit.doctor.fetch import Fetched
+from static_kit.doctor.findings import listed, private_media, takes_uploads
+from static_kit.doctor.live import judge_asset, release_verdict
+from static_kit.doctor.nginx import compare_aliases
+
+MANIFEST = {"css/site.css": "css/site.3f2a1c9b7e4d.css"}
+
+
+def findings(**options) -> dict[str, str]:
+    return {finding.check: finding.verdict for finding in diagnose(**options)}
+
+
+def test_a_healthy_collected_root_passes_every_check_that_applies(collected):
+    found = findings()
+    assert found["collected.manifest"] == OK and found["collected.integrity"] == OK
+    assert FAIL not in found.values(), found
+    assert not any(name.startswith(("nginx.", "bucket.", "live.")) for name in found), found
+
+
+def test_a_stale_and_a_missing_reference_are_named(collected, settings):
+    root, manifest = collected
+    (settings.STATICFILES_DIRS[0] / "css" / "new.css").write_text("a {}")
+    try:
+        found = findings(only=["collected"])
+    finally:
+        (settings.STATICFILES_DIRS[0] / "css" / "new.css").unlink()
+    assert found["collected.stale"] == FAIL
+
+
+def test_groups_that_check_nothing_here_are_refused_with_why(collected, settings):
+    unused = unused_groups()
+    assert set(unused) == {"nginx", "bucket", "live"}
+    assert "NGINX_CONFIG_RENDERER" in unused["nginx"]
+    with pytest.raises(CommandError, match="--only nginx checks nothing here"):
+        call_command("static_doctor", "--only", "nginx")
+    out = StringIO()
+    call_command("static_doctor", "--only", "settings", "--format", "json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["ok"] and {f["check"].split(".")[0] for f in report["findings"]} == {"settings"}
+    assert list(CHECKS) == ["settings", "collected", "nginx", "bucket", "live"]
+
+
+def test_uploads_and_private_media_are_read_from_the_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = ""
+    assert not takes_uploads() and not private_media()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    assert takes_uploads()
+    settings.MEDIA_ROOT = ""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"OPTIONS": {"bucket_name": "b", "querystring_auth": True}},
+    }
+    assert takes_uploads() and private_media()
+
+
+def test_release_verdicts():
+    assert release_verdict("css/site.3f2a1c9b7e4d.css", MANIFEST)[0] == OK
+    assert release_verdict("css/site.css", MANIFEST)[0] == WARN
+    verdict, seen, _ = release_verdict("css/site.000000000000.css", MANIFEST)
+    assert verdict == FAIL and "css/site.3f2a1c9b7e4d.css" in seen
+    assert release_verdict("css/gone.css", MANIFEST)[0] == FAIL
+
+
+def asset(url: str, status: int = 200, **headers) -> Fetched:
+    message = Message()
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    return Fetched(url, "https://example.com/", status, message, b"a{}" * 600)
+
+
+def test_an_asset_is_judged_by_type_encoding_caching_and_release():
+    prefix = "https://example.com/static/"
+    good = asset(
+        prefix + "css/site.3f2a1c9b7e4d.css",
+        Content_Type="text/css",
+        Content_Encoding="br",
+        Vary="Accept-Encoding",
+        Cache_Control="max-age=31536000, public, immutable",
+    )
+    assert judge_asset(good, prefix, MANIFEST).verdict == OK
+    as_text = asset(prefix + "css/site.3f2a1c9b7e4d.css", Content_Type="text/plain")
+    judged = judge_asset(as_text, prefix, MANIFEST)
+    assert judged.verdict == FAIL and "not text/css" in judged.seen
+    missing = judge_asset(asset(prefix + "css/site.3f2a1c9b7e4d.css", 404), prefix, MANIFEST)
+    assert missing.verdict == FAIL and "collectstatic" in missing.fix
+
+
+def test_an_alias_without_its_slash_and_a_public_media_policy_are_found(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.MEDIA_ROOT = ""
+    (found,) = compare_aliases("site.conf", {"/static/": str(tmp_path / "static")})
+    assert found.verdict == FAIL and "trailing slash" in found.seen
+    (found,) = compare_aliases("site.conf", {"/static/": f"{tmp_path / 'static'}/"})
+    assert found.verdict == OK
+    policy = {
+        "Statement": [
+            {
+                "Sid": "Static",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::b/static/*",
+            },
+            {
+                "Sid": "All",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["s3:*"],
+                "Resource": ["arn:aws:s3:::b/*"],
+            },
+        ]
+    }
+    assert public_read_statements(policy, "b", "media/") == ["All"]
+    assert public_read_statements(policy, "b", "static/") == ["Static", "All"]
+
+
+def test_long_lists_are_shortened():
+    assert listed(range(7)) == "0, 1, 2, 3, 4 and 2 more"
