@@ -19,6 +19,7 @@ from harness.variants import CHOICES, COOKIECUTTER_JSON
 
 from . import TEMPLATE_DIR
 from .bake import PROJECT_SLUG
+from .environment import OUTSIDE_ENV_FILE
 
 
 class MissingDescription(Exception):
@@ -101,6 +102,8 @@ FILE_NOTES = {
     r"iam-policy\.json$": "least privilege for the publisher: list, put static/* and manifests/*",
     r"^deploy/.*Procfile$": "a PaaS (Heroku, Dokku, Scalingo): the web process, migrate on release",
     r"/app_template/.+\.py-tpl$": "what `manage.py startapp` writes, passing this project's checks",
+    r"^static_kit/CHANGELOG\.md$": "what each version of static_kit changed, and how to move",
+    r"^static_kit/tests/(static|templates)/": "a file static_kit's own tests collect or read",
 }
 
 COMMENT_MARKERS = ("#", "//", "/*", "{#", "<!--", " *")
@@ -351,6 +354,8 @@ def env_example_notes(project: Path) -> dict[str, str]:
     block: list[str] = []
     for line in (project / ".env.example").read_text(encoding="utf-8").splitlines():
         match = ENV_EXAMPLE_LINE.match(line)
+        if match and match.group(2) == ":" and "_" not in match.group(1):
+            match = None  # prose such as "# HSTS: how long ...", not a variable
         if match:
             trailing = line.split(":", 1)[1].strip() if match.group(2) == ":" else ""
             notes.setdefault(match.group(1), " ".join([*block, trailing]).strip())
@@ -363,45 +368,25 @@ def env_example_notes(project: Path) -> dict[str, str]:
 
 
 def environment_reads(project: Path) -> list[dict]:
-    """Every environment variable the project's code and scripts read, with where and why."""
+    """Every environment variable the project's code and scripts read, with where."""
     found = []
     for path in sorted(project.rglob("*")):
         if not path.is_file() or "tests" in path.relative_to(project).parts:
             continue
         relative = str(path.relative_to(project))
         text = path.read_text(encoding="utf-8", errors="replace")
-        lines = text.splitlines()
         if path.suffix == ".py" or text.startswith("#!/usr/bin/env python"):
-            tree = ast.parse(text)
-            # A read inside a function without a comment of its own: the function's docstring.
-            docstrings = {}
-            for function in ast.walk(tree):
-                if isinstance(function, ast.FunctionDef) and ast.get_docstring(function):
-                    for inner in ast.walk(function):
-                        docstrings[id(inner)] = first_sentence(ast.get_docstring(function))
-            for statement in ast.walk(tree):
+            for statement in ast.walk(ast.parse(text)):
                 if not isinstance(statement, ast.stmt) or isinstance(
                     statement, ast.FunctionDef | ast.ClassDef | ast.If | ast.With | ast.Try
                 ):
                     continue
-                for var, default, line in env_reads(statement):
-                    why = (
-                        comment_above(lines, line)
-                        or comment_above(lines, statement.lineno)
-                        or docstrings.get(id(statement), "")
-                    )
-                    found.append(dict(var=var, default=default, file=relative, why=why))
+                for var, default, _line in env_reads(statement):
+                    found.append(dict(var=var, default=default, file=relative))
         elif text.startswith("#!") or path.suffix == ".sh":
-            for number, line in enumerate(lines, 1):
+            for line in text.splitlines():
                 for var, default in shell_reads(line):
-                    found.append(
-                        dict(
-                            var=var,
-                            default=repr(default),
-                            file=relative,
-                            why=comment_above(lines, number),
-                        )
-                    )
+                    found.append(dict(var=var, default=repr(default), file=relative))
     return found
 
 
@@ -412,26 +397,25 @@ def environment_reference(projects: dict[str, Path]) -> str:
         notes = env_example_notes(project)
         for read in environment_reads(project):
             entry = variables.setdefault(
-                read["var"], dict(defaults=set(), files=set(), present=set(), notes=[], why=[])
+                read["var"], dict(defaults=set(), files=set(), present=set(), notes=[])
             )
             if read["default"] is not None:
                 entry["defaults"].add(read["default"])
             entry["files"].add(read["file"].replace(PROJECT_SLUG, "<slug>", 1))
             entry["present"].add(tuple(name.split("-")))
-            # .env.example speaks to whoever sets the variable; else the code's own comment.
+            # .env.example speaks to whoever sets the variable in .env.
             note = notes.get(read["var"])
             if note and note not in entry["notes"]:
                 entry["notes"].append(note)
-            if read["why"]:
-                entry["why"].append(read["why"])
     rows = []
     for var in sorted(variables):
         entry = variables[var]
-        why = " / ".join(entry["notes"]) or (entry["why"] or [""])[0]
+        why = " / ".join(entry["notes"]) or OUTSIDE_ENV_FILE.get(var, "")
         if not why:
             raise MissingDescription(
-                f"environment variable {var} (read in {', '.join(sorted(entry['files']))}) has "
-                "no comment: add one above the line that reads it, or in .env.example."
+                f"environment variable {var} (read in {', '.join(sorted(entry['files']))}) is "
+                "described nowhere: add it to .env.example, or to docsgen/environment.py if "
+                ".env does not set it."
             )
         defaults = ", ".join(code(d) for d in sorted(entry["defaults"])) or "required"
         rows.append(

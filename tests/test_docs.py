@@ -5,6 +5,7 @@ check the other direction: every name the hand-written pages mention exists in w
 template generates, and the built site works in a real browser with no network.
 """
 
+import contextlib
 import fcntl
 import itertools
 import os
@@ -12,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,11 +21,13 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from docsgen import OUTPUT_DIR
+from docsgen.environment import OUTSIDE_ENV_FILE
 from docsgen.reference import (
     MissingDescription,
     condition,
     doctor_checks,
     doctor_source,
+    env_example_notes,
     environment_reference,
     environment_variables,
     settings_defined,
@@ -181,8 +185,20 @@ def test_reference_lists_every_setting_and_variable_of_the_project(baked_project
         assert f"<code>{name}</code>" in environment_page, f"{name} not in the reference"
 
 
+def test_each_variable_is_described_in_one_place_and_every_name_there_is_real(baked_projects):
+    """.env.example describes what .env sets, docsgen/environment.py the rest: never both, and
+    neither names a variable no variant reads (a comment in the code describes nothing)."""
+    read = environment_variables(baked_projects)
+    in_env_example = {name for p in baked_projects.values() for name in env_example_notes(p)}
+    assert not set(OUTSIDE_ENV_FILE) - read, f"not read anywhere: {set(OUTSIDE_ENV_FILE) - read}"
+    both = sorted(set(OUTSIDE_ENV_FILE) & in_env_example)
+    assert not both, f"described in .env.example and docsgen/environment.py: {both}"
+    undescribed = sorted(read - in_env_example - set(OUTSIDE_ENV_FILE))
+    assert not undescribed, f"described nowhere: {undescribed}"
+
+
 def test_an_undocumented_environment_variable_stops_the_build(baked_projects, tmp_path):
-    """A variable read without a comment anywhere fails docsgen, naming the variable."""
+    """A variable described nowhere fails docsgen, naming the variable."""
     project = tmp_path / "my_django_site"
     shutil.copytree(baked_projects["whitenoise-local"], project)
     settings = project / "my_django_site" / "settings" / "base.py"
@@ -216,7 +232,7 @@ def test_every_symptom_has_a_section_with_cause_confirmation_and_fix(built_guide
 
 def test_doctor_checks_the_guide_names_exist(baked_projects):
     """Every static_doctor check a page cites is one the generated doctor reports."""
-    source = doctor_source(baked_projects["nginx-local"] / "my_django_site")
+    source = doctor_source(baked_projects["nginx-local"])
     reported = {name for names, _ in doctor_checks(source) for name in names}
     cited = {name for page in PAGES for name in CITED_CHECK.findall(page.read_text())}
     assert len(cited) >= 20, f"the guide cites only {sorted(cited)}"
@@ -226,7 +242,7 @@ def test_doctor_checks_the_guide_names_exist(baked_projects):
 
 def test_doctor_reference_lists_every_check_the_doctor_reports(baked_projects, built_guide):
     """Each `Finding("<check>", ...)` in the doctor, found by a plain scan, is in the table."""
-    source = doctor_source(baked_projects["nginx-local"] / "my_django_site")
+    source = doctor_source(baked_projects["nginx-local"])
     scanned = set(re.findall(r'Finding\(\s*"([a-z]+\.[a-z0-9_]+)"', source))
     scanned |= set(re.findall(r'\("WHITENOISE_[A-Z_]+", "([a-z.]+_[a-z_]+)"\)', source))
     assert len(scanned) >= 25, sorted(scanned)
@@ -267,23 +283,31 @@ def test_sequence_diagrams_refuse_what_they_cannot_draw():
     assert "<svg" in render("participant A\nparticipant B\nA->>B: hello\nB-->>A: 200")
 
 
-def search_finds(page, query: str) -> str:
-    """Type `query` into the guide's search as a person does; the first result's text."""
+def search_finds(page, query: str, expect: str) -> str:
+    """Type `query` into the guide's search as a person does; the first result's text once it
+    holds `expect` (else the last one seen)."""
     search = page.locator(".md-search__input")
     results = page.locator(".md-search-result__item")
+    seen = ""
     # Material answers key events, not a filled value. The search worker builds its index
     # after the page loads, slowly on a busy machine, and a query typed before it is ready is
-    # dropped: type it again until results come.
+    # dropped: type it again until results come. Results for the first letters typed can show
+    # before the whole query's: wait for those.
     for _attempt in range(12):
         search.click()
         page.keyboard.press("Control+A")
         page.keyboard.press("Backspace")
         page.keyboard.type(query)
-        try:
-            results.first.wait_for(timeout=5000)
-            return results.first.inner_text()
-        except PlaywrightTimeout:
-            continue
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with contextlib.suppress(PlaywrightTimeout):
+                results.first.wait_for(timeout=1000)
+                seen = results.first.inner_text()
+                if expect in seen.lower():
+                    return seen
+            page.wait_for_timeout(200)
+    if seen:
+        return seen
     raise AssertionError(f"search for {query!r} answered nothing within a minute")
 
 
@@ -322,7 +346,7 @@ def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide, 
         figures = page.locator("figure.sequence svg")
         assert figures.count() >= 4, "the request-flow diagrams did not render"
         page.goto(base + "/", wait_until="networkidle")
-        assert "alias" in search_finds(page, "alias trailing slash").lower()
+        assert "alias" in search_finds(page, "alias trailing slash", "alias").lower()
 
         # From disk: file:// has no directory index, so every link must name its page.
         page.goto((built_guide / "index.html").as_uri(), wait_until="networkidle")
@@ -336,7 +360,7 @@ def test_built_guide_in_chromium_loads_everything_and_search_works(built_guide, 
         page.wait_for_load_state("networkidle")
         assert page.url.endswith("/how-to/nginx.html"), page.url
         assert page.locator("article h1").first.inner_text().strip(), "an empty page from disk"
-        assert "alias" in search_finds(page, "alias trailing slash").lower()
+        assert "alias" in search_finds(page, "alias trailing slash", "alias").lower()
     assert not problems, problems
 
 
