@@ -52,7 +52,8 @@ FAILURES = [
     ("test", {}, ("pages/unformatted.py", "X  =  1\n"), "make format"),
     (
         "test",
-        {},
+        # Only the failing file: the line is what is judged, not the project's whole suite.
+        {"PYTEST_ADDOPTS": "tests/test_failing.py"},
         ("tests/test_failing.py", FAILING_TEST),
         "tests failed",
     ),
