@@ -67,6 +67,22 @@ def cookiecutter_cli(template: Path, output: Path, args: list[str], stdin: str |
     )
 
 
+def cookiecutter_main(template: Path, output: Path, args: list[str]):
+    """cookiecutter's own command-line entry point (cookiecutter.cli.main), in this process:
+    the same argument parsing, rendering and hooks as `cookiecutter` on a shell, without an
+    interpreter start for each of many runs. An exception escaping it counts as a traceback."""
+    import traceback
+
+    from click.testing import CliRunner
+    from cookiecutter.cli import main
+
+    result = CliRunner().invoke(main, ["--output-dir", str(output), str(template), *args])
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, stderr)
+
+
 def assert_refused_and_nothing_left(result, field: str, output: Path) -> None:
     """Refused with a message naming the answer, no traceback, nothing generated."""
     said = result.stdout + result.stderr  # the project folder's own check prints on stdout

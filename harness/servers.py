@@ -89,20 +89,32 @@ def project_environment(project: Path, extra: tuple[str, ...] = ()) -> Path:
 
 
 # What other tests leave at the top of a bake: database, uploads, collected files, logs.
-BAKE_STATE = shutil.ignore_patterns(
-    ".run", "staticfiles", "static-manifests", ".*.log", "db.sqlite3", "media", ".local-s3"
+BAKE_STATE = (
+    ".run",
+    "staticfiles",
+    "static-manifests",
+    ".*.log",
+    "db.sqlite3",
+    "media",
+    ".local-s3",
 )
+
+
+def copy_project(project: Path, target: Path, *also: str) -> Path:
+    """A copy of a project without the state tests leave at its top level (and `also`): only
+    there, as static_kit/media/ is code, not uploads."""
+    top_level = shutil.ignore_patterns(*BAKE_STATE, *also)
+
+    def state(folder: str, names: list[str]) -> set[str]:
+        return top_level(folder, names) if Path(folder) == project else set()
+
+    shutil.copytree(project, target, ignore=state)
+    return target
 
 
 def fresh_copy(project: Path, target: Path) -> Path:
     """A copy of a baked project as freshly baked, to change without touching the shared bake."""
-
-    def state(folder: str, names: list[str]) -> set[str]:
-        # Only the project's own top level: static_kit/media/ is code, not uploads.
-        return BAKE_STATE(folder, names) if Path(folder) == project else set()
-
-    shutil.copytree(project, target, ignore=state)
-    return target
+    return copy_project(project, target)
 
 
 def python_module(*args: str, timeout: int = 600) -> tuple[int, str]:

@@ -6,7 +6,6 @@ import contextlib
 import html
 import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import requests
 
 from .servers import (
     LOOPBACK,
+    copy_project,
     free_port,
     nginx_main_config,
     project_environment,
@@ -133,12 +133,7 @@ CHANGED_IN_NEXT_RELEASE = ("static/css/site.css", "pages/static/pages/js/site.js
 
 def changed_copy(site, tmp_path: Path, marker: str, names=CHANGED_IN_NEXT_RELEASE) -> Path:
     """A copy of the project whose `names` (the CSS and JS) differ: the next release's code."""
-    source = tmp_path / "next-release"
-    shutil.copytree(
-        site.project,
-        source,
-        ignore=shutil.ignore_patterns(".run", "staticfiles", "static-manifests", "media", ".*.log"),
-    )
+    source = copy_project(site.project, tmp_path / "next-release")
     for name in names:
         path = source / name
         path.write_text(path.read_text() + f"\n/* {marker} */\n")
@@ -216,14 +211,7 @@ class NginxProduction:
 
 
 def deployed_nginx_production(answers: dict, project: Path, app_root: Path):
-    source = app_root / "source"
-    shutil.copytree(
-        project,
-        source,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".run", "staticfiles", "static-manifests", "media", "db.sqlite3", ".*.log"
-        ),
-    )
+    source = copy_project(project, app_root / "source", ".venv")
     shared = app_root / "shared"
     shared.mkdir()
     env_lines = [

@@ -7,12 +7,12 @@ guide picks them up.
 """
 
 import json
-import shutil
 import time
 
 import pytest
 
 from harness.browser import inspect_site
+from harness.servers import copy_project
 from harness.sites import started_site
 from harness.variants import TEMPLATE_DIR
 
@@ -49,11 +49,7 @@ def test_an_nginx_alias_without_its_slash_fails_in_the_browser(bake, browser, tm
     answers = {"serving_strategy": "nginx", "media_storage": "none"}
     # Deep under pytest's tmp_path: make run must cope with a long project path too.
     project = tmp_path / ("a-long-folder-name-" * 3) / "broken"
-    shutil.copytree(
-        bake(answers),
-        project,
-        ignore=shutil.ignore_patterns(".venv", ".run", "staticfiles", "static-manifests"),
-    )
+    copy_project(bake(answers), project, ".venv")
     locations = project / "deploy" / "nginx" / "locations.conf"
     text = locations.read_text()
     assert "alias ${STATIC_ROOT}/;" in text
