@@ -13,6 +13,8 @@ STRATEGY_LABELS = {
     "CompressedOnceStorage": "WhiteNoise in granian",
     "ReleaseManifestStaticFilesStorage": "nginx, from disk",
     "CDNManifestStaticFilesStorage": "a CDN in front of an S3 bucket",
+    # make dev (settings/dev.py): runserver, from the source folders.
+    "StaticFilesStorage": "Django's development server, from the source folders",
 }
 
 

@@ -12,12 +12,14 @@ from django.core.management.base import CommandError
 from static_kit.doctor import CHECKS
 
 
-def doctor() -> tuple[int, dict]:
-    """Run `static_doctor --format json`: (exit status, findings by check name)."""
+def doctor(*groups: str) -> tuple[int, dict]:
+    """Run `static_doctor --format json` (`--only` each of `groups`, if given): (exit status,
+    findings by check name)."""
     out = StringIO()
     status = 0
+    only = [argument for group in groups for argument in ("--only", group)]
     try:
-        call_command("static_doctor", "--format", "json", stdout=out)
+        call_command("static_doctor", "--format", "json", *only, stdout=out)
     except SystemExit as exit_:
         status = exit_.code
     findings = {finding["check"]: finding for finding in json.loads(out.getvalue())["findings"]}
@@ -80,7 +82,7 @@ def test_collectstatic_not_run_fails_with_the_command(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "empty"
     settings.RELEASE_ID = "never-collected"  # where each release has its own manifest
     settings.STATIC_MANIFESTS_ROOT = tmp_path / "manifests"
-    status, findings = doctor()
+    status, findings = doctor("collected")
     assert status == 1
     assert_fails(findings, "collected.manifest", "collectstatic")
 
@@ -103,21 +105,21 @@ def test_template_referencing_a_missing_file_is_named(collected_static, settings
     folder = Path(__file__).parent / "templates"
     engine = settings.TEMPLATES[0]
     settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], folder]}]
-    status, findings = doctor()
+    status, findings = doctor("collected")
     assert status == 1
     assert_fails(findings, "collected.template_references", "missing_reference.html", "gone.css")
 
 
 def test_media_root_inside_static_root_fails(collected_static, settings):
     settings.MEDIA_ROOT = collected_static / "media"
-    status, findings = doctor()
+    status, findings = doctor("settings")
     assert status == 1
     assert_fails(findings, "settings.roots", "overlap", "DJANGO_MEDIA_ROOT")
 
 
 def test_dotfile_in_static_root_fails(static_copy):
     (static_copy / ".env").write_text("DJANGO_SECRET_KEY=leaked")
-    status, findings = doctor()
+    status, findings = doctor("collected")
     assert status == 1
     assert_fails(findings, "collected.private_files", ".env")
 
@@ -127,7 +129,7 @@ def test_file_added_after_collectstatic_is_reported_stale(collected_static, sett
     (extra / "css").mkdir(parents=True)
     (extra / "css" / "added-later.css").write_text("body { color: red; }")
     settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, extra]
-    status, findings = doctor()
+    status, findings = doctor("collected")
     assert status == 1
     assert_fails(findings, "collected.stale", "css/added-later.css", "collectstatic")
 {%- if cookiecutter.serving_strategy != "s3_cdn" %}
@@ -138,7 +140,7 @@ def test_hashed_file_cut_short_fails_naming_it(static_copy):
     even look plausible, so the content is checked against the hash in its name."""
     script = next(static_copy.rglob("*.[0-9a-f]*[0-9a-f].js"))
     script.write_bytes(script.read_bytes()[:10])
-    status, findings = doctor()
+    status, findings = doctor("collected")
     assert status == 1
     assert_fails(findings, "collected.integrity", script.name, "collectstatic")
 {%- endif %}
@@ -148,7 +150,7 @@ def test_hashed_file_cut_short_fails_naming_it(static_copy):
 def test_file_nginx_cannot_read_fails_with_chmod(static_copy):
     css = next((static_copy / "css").glob("site.*.css"))
     css.chmod(0o600)
-    status, findings = doctor()
+    status, findings = doctor("collected")
     assert status == 1
     assert_fails(findings, "collected.readable", css.name, "chmod")
 {%- endif %}
@@ -172,7 +174,7 @@ def test_nginx_alias_without_its_slash_fails(collected_static, nginx_snippets):
     locations.write_text(
         locations.read_text().replace("alias ${STATIC_ROOT}/;", "alias ${STATIC_ROOT};")
     )
-    status, findings = doctor()
+    status, findings = doctor("nginx")
     assert status == 1
     assert_fails(
         findings, "nginx.aliases", "location /static/", "trailing slash", "nginx_config.py"
@@ -202,7 +204,7 @@ def test_nginx_refusing_uploads_the_app_accepts_fails(collected_static, nginx_sn
     text = body_size.read_text()
     assert "client_max_body_size ${DJANGO_MAX_UPLOAD_MB}m;" in text
     body_size.write_text(text.replace("${DJANGO_MAX_UPLOAD_MB}m", "1m"))
-    status, findings = doctor()
+    status, findings = doctor("nginx")
     assert status == 1
     assert_fails(findings, "nginx.body_size", "413", "DJANGO_MAX_UPLOAD_MB")
 {%- endif %}
@@ -219,7 +221,7 @@ def test_storage_sending_an_acl_fails(collected_static, settings):
     settings.STORAGES = storages
     for _alias, options in s3_options():
         options["default_acl"] = "public-read"
-    status, findings = doctor()
+    status, findings = doctor("settings")
     assert status == 1
     assert_fails(findings, "settings.s3_acl", "public-read", "AccessControlListNotSupported")
 {%- endif %}
@@ -238,7 +240,7 @@ def test_bucket_object_without_immutable_caching_fails(collected_static, local_b
     replace |= dict(MetadataDirective="REPLACE", ContentType=head["ContentType"])
     local_bucket.copy_object(**replace, CacheControl="public, max-age=60")
     try:
-        status, findings = doctor()
+        status, findings = doctor("bucket")
     finally:
         local_bucket.copy_object(**replace, CacheControl=head["CacheControl"])
     assert status == 1
@@ -250,7 +252,7 @@ def test_cors_without_the_site_origin_fails(collected_static, local_bucket, sett
     rules = local_bucket.get_bucket_cors(Bucket=bucket)["CORSRules"]
     local_bucket.delete_bucket_cors(Bucket=bucket)
     try:
-        status, findings = doctor()
+        status, findings = doctor("bucket")
     finally:
         local_bucket.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
     assert status == 1
@@ -279,7 +281,7 @@ def test_publicly_readable_media_fails(collected_static, local_bucket, settings)
     }
     local_bucket.put_bucket_policy(Bucket=bucket, Policy=json.dumps(everything))
     try:
-        status, findings = doctor()
+        status, findings = doctor("bucket")
     finally:
         if before:
             local_bucket.put_bucket_policy(Bucket=bucket, Policy=before)

@@ -13,7 +13,7 @@ https://docs.djangoproject.com/en/5.2/howto/static-files/deployment/
 
 from pathlib import Path
 
-from .bucket import bucket_client, check_bucket
+from .bucket import check_bucket
 from .collected import (
     check_css_references,
     check_integrity,
@@ -32,7 +32,7 @@ from .configuration import (
     check_urls,
     check_whitenoise,
 )
-from .findings import FAIL, OK, WARN, Context, Finding, load_manifest
+from .findings import FAIL, OK, WARN, Context, Finding, load_manifest, s3_options
 from .live import check_live
 from .nginx import check_nginx_config, renderer
 
@@ -70,8 +70,10 @@ def unused_groups(urls: list[str] | None = None) -> dict[str, str]:
     rather than run zero checks and report that all passed."""
     unused = {}
     if renderer() is None:
-        unused["nginx"] = "this project does not serve through nginx (no NGINX_CONFIG_RENDERER)"
-    if bucket_client() is None:
+        unused["nginx"] = (
+            "this project does not serve through nginx (NGINX_CONFIG_RENDERER names no file)"
+        )
+    if not list(s3_options()):
         unused["bucket"] = "this project keeps no static files or uploads in a bucket"
     if not urls:
         unused["live"] = "it fetches the pages given with --url: add --url https://example.com/"

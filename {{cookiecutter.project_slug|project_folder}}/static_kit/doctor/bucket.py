@@ -12,14 +12,19 @@ from .findings import FAIL, OK, Context, Finding, listed, private_media, s3_opti
 HEADS_AT_ONCE = 16
 
 
-def bucket_client():
-    """(client, bucket) for the first storage that keeps files in a bucket, or None."""
-    for _alias, options in s3_options():
-        from storages.backends.s3 import S3Storage
+def bucket_clients() -> dict[str, tuple]:
+    """alias -> (client, bucket, location) for each storage that keeps files in a bucket: the
+    client django-storages builds from the project's options, the app's own view."""
+    from storages.backends.s3 import S3Storage
 
-        # The client django-storages builds from the project's options: the app's own view.
-        return S3Storage(**options).connection.meta.client, options["bucket_name"]
-    return None
+    return {
+        alias: (
+            S3Storage(**options).connection.meta.client,
+            options["bucket_name"],
+            (options.get("location") or "").strip("/"),
+        )
+        for alias, options in s3_options()
+    }
 
 
 def cache_controls(client, bucket: str, keys: list[str]):
@@ -60,45 +65,57 @@ def public_read_statements(policy: dict, bucket: str, prefix: str) -> list[str]:
 
 
 def check_bucket(context: Context) -> list[Finding]:
-    """S3: the bucket answers with the configured credentials; media/ is not public (S3
-    media); S3 + CDN: CORS lets the site's origin fetch fonts, and hashed objects are immutable."""
-    found = bucket_client()
-    if found is None:
+    """S3: each bucket answers with the configured credentials; the uploads' prefix is not
+    public (S3 media); S3 + CDN: CORS lets the site's origin fetch fonts, and hashed objects
+    are immutable."""
+    if not list(s3_options()):
         return []
     from botocore.exceptions import BotoCoreError, ClientError
 
-    client, bucket = found
-    try:
-        client.head_bucket(Bucket=bucket)
-    except (BotoCoreError, ClientError) as error:
-        return [
-            Finding(
-                "bucket.reachable",
-                FAIL,
-                f"s3://{bucket} cannot be reached with the configured credentials: {error}",
-                "Check DJANGO_S3_BUCKET, DJANGO_S3_ENDPOINT_URL, DJANGO_S3_REGION and the "
-                "credentials (AWS_ACCESS_KEY_ID or the machine's role).",
+    buckets = bucket_clients()
+    findings, reachable = [], {}
+    for client, bucket, _location in buckets.values():
+        if bucket in reachable:
+            continue
+        try:
+            client.head_bucket(Bucket=bucket)
+            reachable[bucket] = True
+            findings.append(Finding("bucket.reachable", OK, f"s3://{bucket} answers"))
+        except (BotoCoreError, ClientError) as error:
+            reachable[bucket] = False
+            findings.append(
+                Finding(
+                    "bucket.reachable",
+                    FAIL,
+                    f"s3://{bucket} cannot be reached with the configured credentials: {error}",
+                    "Check DJANGO_S3_BUCKET, DJANGO_S3_ENDPOINT_URL, DJANGO_S3_REGION and the "
+                    "credentials (AWS_ACCESS_KEY_ID or the machine's role).",
+                )
             )
-        ]
-    findings = [Finding("bucket.reachable", OK, f"s3://{bucket} answers")]
-    try:
-        policy = json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
-    except ClientError:
-        policy = {}
-    if private_media():
-        public = public_read_statements(policy, bucket, "media/")
+    if "default" in buckets and private_media() and reachable[buckets["default"][1]]:
+        client, bucket, location = buckets["default"]
+        try:
+            policy = json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
+        except ClientError:
+            policy = {}
+        prefix = f"{location}/" if location else ""
+        public = public_read_statements(policy, bucket, prefix)
         findings.append(
             Finding(
                 "bucket.media_private",
                 FAIL,
-                f"the bucket policy lets anyone read media/: {listed(public)}",
+                f"the bucket policy lets anyone read {prefix or 'the bucket'}: {listed(public)}",
                 "Open static/* only (deploy/s3_cdn/bucket-policy.json): uploads must be "
                 "reached through signed links.",
             )
             if public
-            else Finding("bucket.media_private", OK, "no policy statement makes media/ public")
+            else Finding(
+                "bucket.media_private", OK, f"no policy statement makes {prefix or 'it'} public"
+            )
         )
-    findings += check_published_static(context, client, bucket)
+    if "staticfiles" in buckets and reachable[buckets["staticfiles"][1]]:
+        client, bucket, _location = buckets["staticfiles"]
+        findings += check_published_static(context, client, bucket)
     return findings
 
 

@@ -21,7 +21,7 @@ NO_NGINX = 3  # the renderer's exit status for --check where nginx is not instal
 def renderer() -> Path | None:
     """The nginx strategy's renderer (settings NGINX_CONFIG_RENDERER), or None: no nginx here."""
     path = getattr(settings, "NGINX_CONFIG_RENDERER", None)
-    return Path(path) if path else None
+    return Path(path) if path and Path(path).is_file() else None
 
 
 def aliases(folder: Path) -> dict[str, str]:
@@ -107,9 +107,20 @@ def check_nginx_config(context: Context) -> list[Finding]:
             command += ["--set", f"{name}={value}"]
         # The renderer is the deploy tool's command line: run, not imported.
         test = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-        if conf.is_dir():
-            findings += compare_aliases("deploy/nginx/ rendered", aliases(conf))
-            findings += compare_body_size("deploy/nginx/ rendered", conf)
+        # It prints the main file once every snippet is written, before nginx -t runs.
+        if not test.stdout.strip():
+            said = (test.stderr.strip().splitlines() or [f"exit status {test.returncode}"])[-1]
+            return [
+                Finding(
+                    "nginx.render",
+                    FAIL,
+                    f"{script} could not render the site: {said}",
+                    f"Run `python3 {script} local --out /tmp/site` to see why, and fix it or "
+                    "the snippet it names.",
+                )
+            ]
+        findings += compare_aliases("deploy/nginx/ rendered", aliases(conf))
+        findings += compare_body_size("deploy/nginx/ rendered", conf)
         if test.returncode == NO_NGINX:
             findings.append(
                 Finding(

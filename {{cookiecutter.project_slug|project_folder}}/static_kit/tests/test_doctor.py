@@ -128,3 +128,17 @@ def test_an_alias_without_its_slash_and_a_public_media_policy_are_found(settings
 
 def test_long_lists_are_shortened():
     assert listed(range(7)) == "0, 1, 2, 3, 4 and 2 more"
+
+
+def test_a_renderer_that_fails_is_named_and_a_missing_one_is_no_nginx(
+    collected, settings, tmp_path
+):
+    settings.NGINX_CONFIG_RENDERER = tmp_path / "missing.py"
+    assert "nginx" in unused_groups()
+    broken = tmp_path / "nginx_config.py"
+    broken.write_text("import sys\nsys.exit('ERROR: site.conf needs SERVER_NAME: pass --set')\n")
+    settings.NGINX_CONFIG_RENDERER = broken
+    assert "nginx" not in unused_groups()
+    (finding,) = [f for f in diagnose(only=["nginx"]) if f.check.startswith("nginx.")]
+    assert finding.check == "nginx.render" and finding.verdict == FAIL
+    assert "site.conf needs SERVER_NAME" in finding.seen and str(broken) in finding.fix
