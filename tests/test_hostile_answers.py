@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.bake import assert_refused_and_nothing_left, cookiecutter_cli
+from harness.bake import assert_refused_and_nothing_left, cookiecutter_cli, cookiecutter_main
 from harness.variants import COOKIECUTTER_JSON, TEMPLATE_DIR
 
 TEXT_FIELDS = [name for name, value in COOKIECUTTER_JSON.items() if isinstance(value, str)]
@@ -60,7 +60,7 @@ def assert_refused(result, field: str, sentinel: Path, output: Path) -> None:
 def test_payload_given_with_no_input_never_runs(field, payload, tmp_path):
     sentinel, output = tmp_path / "SENTINEL", tmp_path / "out"
     output.mkdir()
-    result = cookiecutter_cli(
+    result = cookiecutter_main(
         TEMPLATE_DIR, output, ["--no-input", f"{field}={armed(payload, sentinel)}"]
     )
     assert_refused(result, field, sentinel, output)

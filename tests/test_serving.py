@@ -109,8 +109,11 @@ def test_server_refuses_to_start_with_private_files_in_static_root(site, tmp_pat
         (static_root / ".env").write_text("DJANGO_SECRET_KEY=must-never-be-served")
     else:
         (static_root / "css" / "hosts.css").symlink_to("/etc/hosts")
-    env = serve_env(site, free_port(), DJANGO_STATIC_ROOT=str(static_root))
-    code, output = exits(site.serve_command, site.project, env)
+    # The app server as production starts it (deploy/start, gunicorn): where the refusal is.
+    env = serve_env(
+        site, free_port(), DJANGO_STATIC_ROOT=str(static_root), **site.local_stack_env()
+    )
+    code, output = exits(site.app_server(free_port()), site.project, env)
     assert code != 0 and "static.E002" in output, f"{site.name} started with {plant}:\n{output}"
 
 
