@@ -94,13 +94,18 @@ class SandboxExtension(Extension):
 
 
 @functools.cache
-def load_pre_gen_hook():
-    """hooks/pre_gen_project.py, whose validators are the one definition of a valid answer."""
-    path = Path(__file__).resolve().parent / "hooks" / "pre_gen_project.py"
-    spec = importlib.util.spec_from_file_location("pre_gen_project", path)
+def load_hook(name: str):
+    """hooks/<name>.py as a module (hooks are scripts, not a package)."""
+    path = Path(__file__).resolve().parent / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_pre_gen_hook():
+    """hooks/pre_gen_project.py, whose validators are the one definition of a valid answer."""
+    return load_hook("pre_gen_project")
 
 
 def project_folder(value: str) -> str:

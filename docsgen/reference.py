@@ -248,8 +248,8 @@ def settings_names(statement: ast.stmt) -> list[tuple[str, str]]:
     return []
 
 
-def env_reads(node: ast.AST) -> list[tuple[str, str | None, int]]:
-    """(variable, default source, line) for every environment read inside `node`."""
+def env_reads(node: ast.AST) -> list[tuple[str, str | None]]:
+    """(variable, default source) for every environment read inside `node`."""
     reads = []
     for call in ast.walk(node):
         if not isinstance(call, ast.Call) or not call.args:
@@ -267,14 +267,14 @@ def env_reads(node: ast.AST) -> list[tuple[str, str | None, int]]:
             default = ast.unparse(call.args[1]) if len(call.args) > 1 else None
         else:
             continue
-        reads.append((first.value, default, call.lineno))
+        reads.append((first.value, default))
     for sub in ast.walk(node):
         if (
             isinstance(sub, ast.Subscript)
             and ast.unparse(sub.value) == "os.environ"
             and isinstance(sub.slice, ast.Constant)
         ):
-            reads.append((sub.slice.value, None, sub.lineno))
+            reads.append((sub.slice.value, None))
     return reads
 
 
@@ -381,7 +381,7 @@ def environment_reads(project: Path) -> list[dict]:
                     statement, ast.FunctionDef | ast.ClassDef | ast.If | ast.With | ast.Try
                 ):
                     continue
-                for var, default, _line in env_reads(statement):
+                for var, default in env_reads(statement):
                     found.append(dict(var=var, default=default, file=relative))
         elif text.startswith("#!") or path.suffix == ".sh":
             for line in text.splitlines():

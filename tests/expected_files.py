@@ -7,34 +7,24 @@ claims but the bake keeps (or loses), fails it. A new choice needs no list edit 
 its entry in OWNED_PATHS.
 """
 
-import importlib.util
+from harness.variants import PROJECT_TEMPLATE_DIR
+from local_extensions import load_hook
 
-from harness.variants import TEMPLATE_DIR
-
-PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug|project_folder}}"
 SLUG_PART = "{{cookiecutter.project_slug}}"
 WRITTEN_BY_THE_HOOK = {".env"}
-
-
-def load_post_gen_hook():
-    path = TEMPLATE_DIR / "hooks" / "post_gen_project.py"
-    spec = importlib.util.spec_from_file_location("post_gen_project", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def template_files(slug: str) -> set[str]:
     """Every file of the project template, named as a bake names it."""
     return {
-        path.relative_to(PROJECT_TEMPLATE).as_posix().replace(SLUG_PART, slug)
-        for path in PROJECT_TEMPLATE.rglob("*")
+        path.relative_to(PROJECT_TEMPLATE_DIR).as_posix().replace(SLUG_PART, slug)
+        for path in PROJECT_TEMPLATE_DIR.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
     }
 
 
 def expected_files(answers: dict, slug: str) -> set[str]:
-    hook = load_post_gen_hook()
+    hook = load_hook("post_gen_project")
     for prompt, answer in answers.items():
         table = hook.OWNED_PATHS.get(prompt)
         assert table is None or answer in table, (

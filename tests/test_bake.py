@@ -14,7 +14,7 @@ import yaml
 
 from harness.bake import HADOLINT, RUFF
 from harness.servers import project_environment, run
-from harness.variants import DEFAULTS, TEMPLATE_DIR, VARIANT_IDS, VARIANTS, variant_id
+from harness.variants import DEFAULTS, PROJECT_TEMPLATE_DIR, VARIANT_IDS, VARIANTS, variant_id
 
 from .expected_files import expected_files
 
@@ -67,7 +67,7 @@ def test_project_has_exactly_the_expected_files(baked):
 def test_the_library_is_the_templates_byte_for_byte(baked):
     """static_kit/ is one unit, the same in every variant: what the template holds, unrendered."""
     answers, project = baked
-    source = TEMPLATE_DIR / "{{cookiecutter.project_slug|project_folder}}" / "static_kit"
+    source = PROJECT_TEMPLATE_DIR / "static_kit"
     template = {name: path.read_bytes() for name, path in project_files(source).items()}
     baked_library = {
         name: path.read_bytes() for name, path in project_files(project / "static_kit").items()

@@ -7,7 +7,7 @@ import pytest
 
 from harness.bake import assert_refused_and_nothing_left, cookiecutter_cli
 from harness.servers import project_environment, run
-from harness.variants import TEMPLATE_DIR, VARIANT_IDS, VARIANTS
+from harness.variants import PROJECT_TEMPLATE_DIR, TEMPLATE_DIR, VARIANT_IDS, VARIANTS
 from local_extensions import load_pre_gen_hook
 
 MESSAGE = re.compile(r"^ERROR: (?P<field>[a-z_]+): .+\. .+\.$")
@@ -100,10 +100,9 @@ def test_a_project_name_whose_slug_is_refused_says_why_in_one_line(tmp_path):
 def test_no_folder_of_the_project_can_be_its_slug():
     """A slug equal to a folder beside it (dev/, static_kit/) would merge with it: the hook's
     list names every top-level folder and module of the project template."""
-    project = TEMPLATE_DIR / "{{cookiecutter.project_slug|project_folder}}"
     names = {
         path.stem
-        for path in project.iterdir()
+        for path in PROJECT_TEMPLATE_DIR.iterdir()
         if "{" not in path.name and (path.is_dir() or path.suffix == ".py")
     }
     names = {name for name in names if name.isidentifier() and name.islower()}

@@ -7,10 +7,9 @@ import subprocess
 import sys
 import tomllib
 
-from harness.variants import COOKIECUTTER_JSON, TEMPLATE_DIR
+from harness.variants import COOKIECUTTER_JSON, PROJECT_TEMPLATE_DIR, TEMPLATE_DIR
 
-PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug|project_folder}}"
-LIBRARY = PROJECT_TEMPLATE / "static_kit"
+LIBRARY = PROJECT_TEMPLATE_DIR / "static_kit"
 # What the library's tests run with: its own settings, no project, no database.
 LIBRARY_TESTS = [
     sys.executable,
@@ -33,7 +32,7 @@ LIBRARY_TESTS = [
 
 def test_the_librarys_own_tests_pass_without_a_bake():
     result = subprocess.run(  # noqa: S603 (this interpreter, pytest)
-        LIBRARY_TESTS, cwd=PROJECT_TEMPLATE, capture_output=True, text=True, check=False
+        LIBRARY_TESTS, cwd=PROJECT_TEMPLATE_DIR, capture_output=True, text=True, check=False
     )
     output = result.stdout + result.stderr
     summary = re.findall(r"^(\d+) passed(.*) in [\d.]+s", output, re.M)
@@ -71,8 +70,8 @@ def test_the_library_is_tested_with_the_projects_pins():
     groups = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text())["dependency-groups"]
     tested = pins("\n".join(groups["library"]))
     project = pins(
-        (PROJECT_TEMPLATE / "requirements.txt").read_text()
-        + (PROJECT_TEMPLATE / "requirements-dev.txt").read_text()
+        (PROJECT_TEMPLATE_DIR / "requirements.txt").read_text()
+        + (PROJECT_TEMPLATE_DIR / "requirements-dev.txt").read_text()
     )
     differ = {name: (version, project.get(name)) for name, version in tested.items()}
     differ = {name: pair for name, pair in differ.items() if pair[0] != pair[1]}
