@@ -19,4 +19,4 @@ django-storages through their public APIs only.
 Upgrade: replace this folder with a newer copy; CHANGELOG.md says what changed.
 """
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"

@@ -15,7 +15,7 @@ HEADS_AT_ONCE = 16
 def bucket_clients() -> dict[str, tuple]:
     """alias -> (client, bucket, location) for each storage that keeps files in a bucket: the
     client django-storages builds from the project's options, the app's own view."""
-    from storages.backends.s3 import S3Storage
+    from ..storage.s3 import S3Storage
 
     return {
         alias: (

@@ -5,10 +5,10 @@ import os
 from botocore.exceptions import ClientError
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.http import content_disposition_header
-from storages.backends.s3 import S3Storage
 from storages.utils import ReadBytesWrapper, clean_name, is_seekable
 
 from ..media.file_types import content_type, is_inline
+from .s3 import S3Storage
 
 # How many names one upload tries before giving up: each conflict means another upload took
 # the name between our check and our write, and the next name has a fresh random suffix.

@@ -47,7 +47,7 @@ class CDNManifestStaticFilesStorage(AtomicWritesMixin, ManifestStaticFilesStorag
     stage_replacements = False
 
     def __init__(self, *args, s3=None, **kwargs):
-        from storages.backends.s3 import S3Storage
+        from .s3 import S3Storage
 
         self.manifest_name = f"{release_id()}.json"
         self.s3 = dict(s3 or {})
