@@ -48,8 +48,9 @@ demo: tools
 # once; the rest of the tests go to whichever is free.
 PYTEST_WORKERS ?= 2
 
-# Everything: lint, the guide, then every variant baked, served and checked (pytest).
-test: tools system-packages lint docs
+# Everything: lint, then every variant baked, served and checked (pytest). The guide is built
+# by its tests (tests/test_docs.py, the same two commands as make docs), once, on a worker.
+test: tools system-packages lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Your own loop: lint, then the tests that bake nothing and start no server (seconds).
