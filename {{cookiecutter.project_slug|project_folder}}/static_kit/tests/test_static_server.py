@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from django.test import override_settings
 
-from static_kit.static_server import Server
+from static_kit.static_server import WHITENOISE, Server, asgi_application
 
 
 class Django:
@@ -246,3 +246,32 @@ def test_an_if_range_that_does_not_match_gets_the_whole_file(front, collected_st
     assert current[0] == 206 and len(current[2]) == 10
     dated = call(app, css, headers=[*ranged, ("If-Range", whole["last-modified"])], **HTTPS)
     assert dated[0] == 206
+
+
+def test_asgi_application_indexes_static_root_once_per_worker(collected_static, monkeypatch):
+    """The front's WhiteNoise is the only index: Django behind it runs without the middleware
+    (which would add every file again), and the settings keep it for runserver."""
+    from whitenoise.base import WhiteNoise
+
+    indexed = []
+    add_files = WhiteNoise.add_files
+
+    def counted(self, root, prefix=None):
+        indexed.append(type(self).__name__)
+        return add_files(self, root, prefix)
+
+    monkeypatch.setattr(WhiteNoise, "add_files", counted)
+    with override_settings(STATIC_ROOT=collected_static):
+        from django.conf import settings
+
+        listed = list(settings.MIDDLEWARE)
+        with override_settings(MIDDLEWARE=listed):  # asgi_application() changes it
+            app = asgi_application()
+            assert WHITENOISE not in settings.MIDDLEWARE
+        css = hashed_css(collected_static)
+        status, _, _, pathsend = call(app, css, **HTTPS)
+        page = call(app, "/not-a-static-file/", **HTTPS)
+    assert indexed == ["WhiteNoise"], f"STATIC_ROOT indexed {len(indexed)} times: {indexed}"
+    assert status == 200 and pathsend, "the front no longer serves the collected files"
+    assert page[0] == 404 and b"Not Found" in page[2], "Django no longer answers behind it"
+    assert WHITENOISE in listed

@@ -14,8 +14,9 @@ from .base import BASE_DIR, DEBUG, INSTALLED_APPS, MIDDLEWARE, STORAGES, env
 # the same way in development as in production.
 INSTALLED_APPS.insert(0, "whitenoise.runserver_nostatic")
 
-# In production asgi.py answers static files before Django (static_server.py). The middleware,
-# directly after SecurityMiddleware, does it for runserver and the test client.
+# In production asgi.py answers static files before Django (static_server.py), and builds Django
+# without this middleware, so each worker indexes STATIC_ROOT once. The middleware, directly after
+# SecurityMiddleware, serves them for runserver and the test client.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "whitenoise.middleware.WhiteNoiseMiddleware",
