@@ -39,6 +39,34 @@ def test_a_stale_and_a_missing_reference_are_named(collected, settings):
     assert found["collected.stale"] == FAIL
 
 
+class CountedManifest(dict):
+    """A manifest that counts the passes over its values."""
+
+    passes = 0
+
+    def values(self):
+        self.passes += 1
+        return super().values()
+
+
+def test_the_css_check_reads_the_manifest_once_whatever_the_references(collected, settings):
+    """One pass over the manifest's values, not one per url(): at 20,000 files the old
+    search per url() took 17.8 of the doctor's 19.6 s."""
+    from django.core.files.storage import storages
+
+    from static_kit.doctor.collected import check_css_references
+    from static_kit.doctor.findings import Context
+
+    root, manifest = collected
+    css = root / manifest["css/site.css"]
+    references = css.read_text().count("url(")
+    assert references >= 2, css.read_text()
+    counted = CountedManifest(manifest)
+    found = check_css_references(Context(storages["staticfiles"], counted))
+    assert [finding.verdict for finding in found] == [OK], found
+    assert counted.passes <= 1, f"{counted.passes} passes over the manifest for {references} url()s"
+
+
 def test_groups_that_check_nothing_here_are_refused_with_why(collected, settings):
     unused = unused_groups()
     assert set(unused) == {"nginx", "bucket", "live"}
