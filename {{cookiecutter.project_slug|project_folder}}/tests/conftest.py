@@ -1,4 +1,5 @@
-"""Fixtures: a STATIC_ROOT filled by a real collectstatic, as a deploy fills it."""
+"""Fixtures: a STATIC_ROOT filled by a real collectstatic, as a deploy fills it, and a fast password
+hasher."""
 
 import pytest
 from django.core.management import call_command
@@ -7,6 +8,14 @@ from django.test import override_settings
 
 pytest_plugins = ["tests.local_bucket"]  # files go to a bucket: a local one
 {%- endif %}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Django's advice for test suites: a fast password hasher. The production one is slow on
+    purpose (about 0.4 s a password), paid by every test that logs in (admin_client).
+    https://docs.djangoproject.com/en/5.2/topics/testing/overview/#password-hashing"""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
