@@ -25,6 +25,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved A/B rounds per goal")
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--files", type=int, default=2000, help="files in the build goal's tree")
+    parser.add_argument(
+        "--tree-only",
+        action="store_true",
+        help="build and publish only the generated tree, not the apps' static files (smoke)",
+    )
     parser.add_argument("--only", choices=list(GOALS), action="append", help="one goal group")
     options = parser.parse_args()
     work = TEMPLATE_DIR / ".cache" / "bench"

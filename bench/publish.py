@@ -41,9 +41,12 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}  
 class Publisher:
     """collectstatic of one project to one bucket, timed and counted through the proxy."""
 
-    def __init__(self, project: Path, venv: Path, env: dict, proxy: S3Proxy):
+    def __init__(self, project: Path, venv: Path, env: dict, proxy: S3Proxy, tree_only: bool):
         self.project, self.venv, self.env, self.proxy = project, venv, env, proxy
-        self.settings = {side: with_storage(project, storage) for side, storage in SIDES.items()}
+        self.settings = {
+            side: with_storage(project, storage, tree_only, f"bench_settings_{side}")
+            for side, storage in SIDES.items()
+        }
 
     def root(self, side: str) -> Path:
         """The side's local STATIC_ROOT (the generated storage builds there)."""
@@ -77,7 +80,7 @@ def publish_goal(work: Path, options) -> list[Goal]:
             "DJANGO_S3_ENDPOINT_URL": proxy.url,
             "DJANGO_S3_ADDRESSING_STYLE": "path",
         }
-        publisher = Publisher(project, venv, env, proxy)
+        publisher = Publisher(project, venv, env, proxy, options.tree_only)
         changed = tree / "css" / "c0.css"
         for number in range(rounds):
             print(f"bench:   publish round {number + 1} of {rounds}", flush=True)

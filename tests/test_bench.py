@@ -20,7 +20,9 @@ GROUPS = {
     "publish": ["publish.first", "publish.unchanged", "publish.one_file_changed"],
     "suite": ["suite"],
 }
-SMOKE = ["--rounds", "1", "--seconds", "1", "--files", "40"]
+# The admin's static files left out (--tree-only): the publish smoke spent 43 of its 59 s
+# on the stock storage publishing them twice.
+SMOKE = ["--rounds", "1", "--seconds", "1", "--files", "40", "--tree-only"]
 
 
 @pytest.mark.parametrize("group", GROUPS)
