@@ -84,21 +84,19 @@ def test_a_fresh_bake_works_as_its_readme_says_and_as_a_developer_uses_it(bake, 
         shell(f"make test {extra}", project, env)
 
     has_media = answers["media_storage"] != "none"
-    if has_media:
-        run([python, "manage.py", "migrate", "--noinput"], project)
-        run(
-            [python, "manage.py", "createsuperuser", "--noinput", "--username"]
-            + [SUPERUSER["username"], "--email", "admin@example.com"],
-            project,
-            {**env, "DJANGO_SUPERUSER_PASSWORD": SUPERUSER["password"]},
-        )
 
     # make run, as production serves it, and every other README command while it runs.
     with running(["make", "run", *extra.split()], project, env, url + "/", "run", timeout=180):
         assert requests.get(url + "/", timeout=30).status_code == 200
         for command in others:
             shell(f"{command} {extra}", project, env)
-        if has_media:
+        if has_media:  # an admin, as the README says, in the database make run migrated
+            run(
+                [python, "manage.py", "createsuperuser", "--noinput", "--username"]
+                + [SUPERUSER["username"], "--email", "admin@example.com"],
+                project,
+                {**env, "DJANGO_SUPERUSER_PASSWORD": SUPERUSER["password"]},
+            )
             site = Site(answers, project, venv, url)
             upload(admin_session(site), site, "kept.png", PNG.read_bytes(), "image/png")
 
