@@ -5,6 +5,10 @@ signed and unsigned), and each new session parses botocore's S3 service model ag
 0.1 s of CPU a connection, paid at every start-up and on every thread's first request. The
 parsed model never changes, so the sessions here share the loader that holds it; credentials,
 profiles and configuration stay per session exactly as django-storages sets them.
+
+The hook is S3Storage._create_session, the one method here that is not django-storages' public
+API: it is the only place a session is made. static_kit/tests/test_s3_sessions.py fails if a
+django-storages release stops calling it (the loader would no longer be shared).
 """
 
 import threading
@@ -14,36 +18,30 @@ import botocore.loaders
 import botocore.session
 from storages.backends.s3 import S3Storage as StockS3Storage
 
-
-class _SearchPaths(list):
-    """boto3 appends its own data folder to the loader's search path in every new session:
-    kept once, so a shared loader does not grow."""
-
-    def append(self, path):
-        if path not in self:
-            super().append(path)
-
-
 _loader = None
-_loader_lock = threading.Lock()
+_lock = threading.Lock()
 
 
 def shared_loader() -> botocore.loaders.Loader:
-    """This process's botocore data loader (made on first use, thread-safe)."""
+    """This process's botocore data loader (made on first use)."""
     global _loader  # noqa: PLW0603 (one per process, on purpose)
-    with _loader_lock:
+    with _lock:
         if _loader is None:
-            loader = botocore.loaders.create_loader()
-            loader._search_paths = _SearchPaths(loader.search_paths)  # noqa: SLF001
-            _loader = loader
+            _loader = botocore.loaders.create_loader()
         return _loader
 
 
 def new_session(**credentials) -> boto3.Session:
     """A boto3 session, as boto3.Session(**credentials) makes it, on the shared loader."""
+    loader = shared_loader()
     core = botocore.session.get_session()
-    core.register_component("data_loader", shared_loader())
-    return boto3.Session(botocore_session=core, **credentials)
+    core.register_component("data_loader", loader)
+    with _lock:
+        session = boto3.Session(botocore_session=core, **credentials)
+        # Each new session appends boto3's data folder to the loader's search path: kept once.
+        paths = loader.search_paths
+        paths[:] = dict.fromkeys(paths)
+    return session
 
 
 class S3Storage(StockS3Storage):
