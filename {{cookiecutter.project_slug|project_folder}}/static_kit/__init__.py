@@ -2,7 +2,9 @@
 
 One library in every project made from cookiecutter-django-static, the same bytes whatever
 the answers: it reads the settings at run time and uses Django, WhiteNoise and
-django-storages through their public APIs only.
+django-storages through their public APIs, with one exception: storage/s3.py overrides
+django-storages' S3Storage._create_session, its only place that makes a boto3 session (its
+tests fail if a release stops calling it).
 
     storage/        the static storages (hashed, compressed once, per-release manifests,
                     S3 + CDN publishing) and the private S3 storage for uploads
