@@ -31,7 +31,7 @@ system-packages:
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
 		|| { echo "ERROR: uv is missing and could not be installed. Fix: $(PYTHON) -m pip install uv"; exit 1; }
-	uv sync --frozen --python $(PYTHON)
+	uv sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 # Bake the default variant into demo/ and serve it with DEBUG=False on http://127.0.0.1:$(PORT)/.

@@ -57,7 +57,8 @@ def project_environment(project: Path, extra: tuple[str, ...] = ()) -> Path:
         )
         + "\n".join(extra).encode()
     )
-    digest = hashlib.sha256(requirements + sys.version.encode()).hexdigest()[:16]
+    # "compiled": environments made before they were compiled are made again.
+    digest = hashlib.sha256(requirements + sys.version.encode() + b"compiled").hexdigest()[:16]
     venv = CACHE_DIR / "venvs" / digest
     venv.parent.mkdir(parents=True, exist_ok=True)
     with open(venv.parent / f"{digest}.lock", "w") as lock:
@@ -75,6 +76,9 @@ def project_environment(project: Path, extra: tuple[str, ...] = ()) -> Path:
                     "pip",
                     "install",
                     "--quiet",
+                    # As the project's make install does: PYTHONDONTWRITEBYTECODE (set on
+                    # many machines) would make each process compile Django again.
+                    "--compile-bytecode",
                     "--python",
                     str(venv / "bin" / "python"),
                     "-r",

@@ -2,6 +2,7 @@
 repository without a bake, it holds no Jinja, and the versions it is tested with are the
 project's pins."""
 
+import os
 import re
 import subprocess
 import sys
@@ -11,8 +12,10 @@ from harness.variants import COOKIECUTTER_JSON, PROJECT_TEMPLATE_DIR, TEMPLATE_D
 
 LIBRARY = PROJECT_TEMPLATE_DIR / "static_kit"
 # What the library's tests run with: its own settings, no project, no database.
+# -B: no __pycache__ in the template folder, where every later bake would copy it.
 LIBRARY_TESTS = [
     sys.executable,
+    "-B",
     "-m",
     "pytest",
     "static_kit/tests",
@@ -31,14 +34,18 @@ LIBRARY_TESTS = [
 
 
 def test_the_librarys_own_tests_pass_without_a_bake():
+    # As on a machine that writes bytecode (many set PYTHONDONTWRITEBYTECODE, CI here too).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     result = subprocess.run(  # noqa: S603 (this interpreter, pytest)
-        LIBRARY_TESTS, cwd=PROJECT_TEMPLATE_DIR, capture_output=True, text=True, check=False
+        LIBRARY_TESTS, cwd=PROJECT_TEMPLATE_DIR, env=env, capture_output=True, text=True
     )
     output = result.stdout + result.stderr
     summary = re.findall(r"^(\d+) passed(.*) in [\d.]+s", output, re.M)
     assert result.returncode == 0 and summary, output[-3000:]
     passed, rest = summary[-1]
     assert int(passed) >= 30 and not rest.strip(), output[-3000:]  # nothing failed or skipped
+    left = sorted(str(p.relative_to(TEMPLATE_DIR)) for p in LIBRARY.rglob("__pycache__"))
+    assert not left, f"bytecode left in the template, which every bake would copy: {left}"
 
 
 def test_the_library_is_copied_verbatim_into_every_bake():
