@@ -118,6 +118,78 @@ def test_a_release_started_afresh_after_the_next_publish_still_serves_every_asse
             assert get(nested).status_code == 200, nested
 
 
+def starts(site, release: str) -> subprocess.CompletedProcess:
+    """The start-up refusal for `release`, as deploy/start runs it before any worker."""
+    env = serve_env(site, site.port, DJANGO_RELEASE_ID=release, **site.local_stack_env())
+    return subprocess.run(  # noqa: S603 (the site's own interpreter)
+        [str(site.venv / "bin" / "python"), "-c", "import my_django_site.wsgi"],
+        cwd=site.project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("answers", [SHARED_BUCKET], ids=variant_id)
+def test_a_prune_keeps_two_live_releases_whole_and_deletes_what_no_kept_one_names(
+    start_site, answers, tmp_path
+):
+    """Releases p1, p2, p3 published after make run's "local"; live: local and p2. With
+    --keep 1 (p3) the prune deletes p1's manifest and the files only p1 named; the three kept
+    releases still pass the start-up check, uploads in the same bucket are untouched, and a
+    dry run or the default grace period deletes nothing."""
+    s3_site = start_site(answers)
+    for release in ("p1", "p2", "p3"):
+        source = changed_copy(s3_site, tmp_path / release, f"prune {release}")
+        result = publish(s3_site, source, release)
+        assert result.returncode == 0, result.stderr
+    client, bucket = s3_client(s3_site), s3_site.local_stack_env()["DJANGO_S3_BUCKET"]
+
+    def paths(release: str) -> dict:
+        body = client.get_object(Bucket=bucket, Key=f"manifests/{release}.json")["Body"].read()
+        return json.loads(body)["paths"]
+
+    kept = {release: paths(release) for release in ("local", "p2", "p3")}
+    only_p1 = set(paths("p1").values()) - {h for p in kept.values() for h in p.values()}
+    assert any(name.endswith(".css") for name in only_p1), only_p1
+    env = {**serve_env(s3_site, s3_site.port), **s3_site.local_stack_env()}
+    prune = ["static_prune", "--keep", "1", "--live", "local", "--live", "p2"]
+
+    before = bucket_state(s3_site)
+    said = {}
+    for trial in ("--dry-run", "--grace=0"), ():  # by default, what is an hour old stays
+        result = s3_site.manage_in(s3_site.project, *prune, *trial, env=env)
+        assert result.returncode == 0, result.stderr
+        assert bucket_state(s3_site) == before, f"{trial} deleted something: {result.stdout}"
+        said[trial] = result.stdout
+    dry_run = said["--dry-run", "--grace=0"]
+    assert "kept 3 release(s) (p3, p2, local); would delete 1 manifest(s)" in dry_run, dry_run
+    assert "kept 4 release(s) (p3, p2, p1, local); deleted 0 manifest(s)" in said[()], said[()]
+
+    result = s3_site.manage_in(s3_site.project, *prune, "--grace", "0", env=env)
+    assert result.returncode == 0, result.stderr
+    after = bucket_state(s3_site)
+    assert "manifests/p1.json" not in after and f"static/{sorted(only_p1)[0]}" not in after
+    assert not {f"static/{name}" for name in only_p1} & set(after), "p1's own files are left"
+    for release, manifest in kept.items():
+        for key in {f"static/{name}" for pair in manifest.items() for name in pair}:
+            assert after.get(key) == before[key], f"{release} lost or changed {key}"
+        started = starts(s3_site, release)
+        assert started.returncode == 0, f"{release} refused to start: {started.stderr[-2000:]}"
+    others = {k: v for k, v in before.items() if not k.startswith(("static/", "manifests/"))}
+    assert {k: after.get(k) for k in others} == others, "an upload in the bucket changed"
+    refused = starts(s3_site, "p1")
+    assert refused.returncode != 0 and "manifests/p1.json" in refused.stderr, refused.stderr
+
+    again = s3_site.manage_in(s3_site.project, *prune, "--grace", "0", env=env)
+    assert "deleted 0 manifest(s) and 0 static object(s)" in again.stdout, again.stdout
+    typo = s3_site.manage_in(s3_site.project, *prune[:3], "--live", "p9", env=env)
+    assert typo.returncode == 1 and "No manifest for the live release(s) p9" in typo.stderr
+    assert "Traceback" not in typo.stderr and bucket_state(s3_site) == after
+
+
 @pytest.mark.threat("Faults during deploys", "S3 endpoint down during a publish")
 def test_publish_with_the_endpoint_down_fails_clearly_and_changes_nothing(s3_site, tmp_path):
     before = bucket_state(s3_site)

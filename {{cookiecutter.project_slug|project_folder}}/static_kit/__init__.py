@@ -7,7 +7,7 @@ django-storages' S3Storage._create_session, its only place that makes a boto3 se
 tests fail if a release stops calling it).
 
     storage/        the static storages (hashed, compressed once, per-release manifests,
-                    S3 + CDN publishing) and the private S3 storage for uploads
+                    S3 + CDN publishing and pruning) and the private S3 storage for uploads
     checks.py       system checks, and the start-up refusal wsgi.py applies
     doctor/         `manage.py static_doctor`: one module per group of checks
     static_server.py  the ASGI front that answers static files before Django (granian)
@@ -21,4 +21,4 @@ tests fail if a release stops calling it).
 Upgrade: replace this folder with a newer copy; CHANGELOG.md says what changed.
 """
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
