@@ -306,11 +306,12 @@ def short_source(source_text: str, node: ast.AST, limit: int = 90) -> str:
 
 
 def settings_reference(projects: dict[str, Path]) -> str:
-    """Every setting the project defines or changes, module by module, with its reason."""
+    """Every setting the project defines or changes, module by module, with its value as
+    written; then the module itself, included from a bake, whose comments say why. Nothing is
+    taken from where a comment sits: comments are for the reader of the code."""
     out = []
     for module, (path, present) in settings_modules(projects).items():
         source = path.read_text(encoding="utf-8")
-        lines = source.splitlines()
         tree = ast.parse(source)
         docstring = ast.get_docstring(tree) or ""
         rows = []
@@ -318,15 +319,17 @@ def settings_reference(projects: dict[str, Path]) -> str:
             for setting, how in settings_names(statement):
                 value = statement.value if not isinstance(statement, ast.Expr) else statement
                 action = "" if how == "sets" else f"{how} {setting}: "
-                why = comment_above(lines, statement.lineno)
-                rows.append(
-                    [setting_link(setting), action + short_source(source, value), cell(why)]
-                )
+                rows.append([setting_link(setting), action + short_source(source, value)])
         out.append(f"### `settings/{module}`\n")
         when = condition(present)
         when = "In every variant" if when == "every variant" else f"When {when}"
         out.append(f"{when}. {cell(first_sentence(docstring))}\n")
-        out.append(table(["setting", "value", "why"], rows))
+        out.append(table(["setting", "value"], rows))
+        baked = path.relative_to(path.parents[4])  # <variant>/<project>/<package>/settings/x.py
+        out.append(
+            f'\n??? example "settings/{module}, with its comments"\n\n'
+            f'    ```python\n    --8<-- "baked/{baked.as_posix()}"\n    ```\n'
+        )
     return "\n".join(out)
 
 

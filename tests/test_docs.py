@@ -31,6 +31,7 @@ from docsgen.reference import (
     environment_reference,
     environment_variables,
     settings_defined,
+    settings_reference,
 )
 from docsgen.sequence import DiagramError, render
 from docsgen.switch import strategy_diff
@@ -205,6 +206,23 @@ def test_an_undocumented_environment_variable_stops_the_build(baked_projects, tm
     settings.write_text(settings.read_text() + '\nNEW_THING = env.str("DJANGO_NEW_THING")\n')
     with pytest.raises(MissingDescription, match="DJANGO_NEW_THING"):
         environment_reference({"whitenoise-local": project})
+
+
+def test_the_settings_reference_quotes_each_module_and_reads_no_comment(baked_projects, tmp_path):
+    """Comments are for the reader of the code: the reference takes the names and values from
+    the code and includes each module whole, so moving or rewording a comment changes nothing
+    in its tables."""
+    project = tmp_path / "whitenoise-local" / "my_django_site"
+    shutil.copytree(baked_projects["whitenoise-local"], project)
+    base = project / "my_django_site" / "settings" / "base.py"
+    base.write_text(
+        base.read_text().replace("\nSTATIC_URL", "\n# A comment moved here.\nSTATIC_URL")
+    )
+    reference = settings_reference({"whitenoise-local": project})
+    assert "<code>STATIC_URL</code>" in reference and "comment moved" not in reference
+    assert '--8<-- "baked/whitenoise-local/my_django_site/my_django_site/settings/base.py"' in (
+        reference
+    )
 
 
 def test_every_symptom_has_a_section_with_cause_confirmation_and_fix(built_guide):
