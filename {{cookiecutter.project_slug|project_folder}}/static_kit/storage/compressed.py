@@ -20,6 +20,7 @@ from whitenoise.compress import Compressor
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from .atomic import AtomicFileSystemStorage, AtomicWritesMixin, write_atomically
+from .incremental import IncrementalPostProcessMixin
 
 # Smaller files gain nothing a browser would notice (nginx's gzip_min_length works alike).
 SMALLEST = 256
@@ -28,7 +29,9 @@ SMALLEST = 256
 BROTLI_QUALITY = 10
 
 
-class CompressedOnceStorage(AtomicWritesMixin, CompressedManifestStaticFilesStorage):
+class CompressedOnceStorage(
+    AtomicWritesMixin, CompressedManifestStaticFilesStorage, IncrementalPostProcessMixin
+):
     """Django's manifest storage, then a .br and a .gz copy of each hashed name that lacks one.
 
     A text file that does not compress by 5% is left without copies, as WhiteNoise does.

@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from . import release_id
 from .atomic import AtomicWritesMixin
 from .content_types import content_type as static_content_type
+from .incremental import IncrementalPostProcessMixin
 from .integrity import damaged_objects, hash_in_name
 
 # Hashed names never change content: cached for a year, everywhere. Other names may change.
@@ -31,7 +32,9 @@ class PublishError(CommandError):
     prints the message, without a traceback, and exits 1)."""
 
 
-class CDNManifestStaticFilesStorage(AtomicWritesMixin, ManifestStaticFilesStorage):
+class CDNManifestStaticFilesStorage(
+    AtomicWritesMixin, ManifestStaticFilesStorage, IncrementalPostProcessMixin
+):
     """Build in STATIC_ROOT, publish to the bucket, manifest last.
 
     collectstatic hashes and rewrites files on the local disk (seconds, where the stock S3

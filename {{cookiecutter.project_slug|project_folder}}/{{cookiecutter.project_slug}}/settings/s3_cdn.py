@@ -1,4 +1,4 @@
-"""S3 + CDN: static files live in a bucket and a CDN serves them; gunicorn only renders pages.
+"""S3 + CDN: static files live in a bucket and a CDN serves them; granian only renders pages.
 
 collectstatic hashes the files locally, uploads what the bucket lacks, in parallel, and writes
 this release's manifest last. https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
