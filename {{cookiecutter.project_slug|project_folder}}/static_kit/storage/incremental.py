@@ -131,9 +131,10 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
                     queue.append(self.hash_key(self.clean_name(name)))
         return same
 
-    def url_converter(self, name, hashed_files, template=None):
+    def url_converter(self, name, hashed_files, *args, **kwargs):
+        """Django's converter, with the lookups it makes noted (Django 6 adds arguments)."""
         found = self.references.setdefault(self.hash_key(self.clean_name(name)), set())
-        return super().url_converter(name, RecordingLookups(hashed_files, found), template)
+        return super().url_converter(name, RecordingLookups(hashed_files, found), *args, **kwargs)
 
     def hashed_name(self, name, content=None, filename=None):
         """A referenced file that did not change: its recorded name, unread (Django would

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.staticfiles.storage import HashedFilesMixin
 from django.core.files.storage import storages
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from static_kit.tests.settings import HERE
 
@@ -123,7 +124,7 @@ def test_clear_makes_a_whole_run_which_finds_a_deleted_reference(tree, hashed):
     hashed.clear()
     (tree / "img" / "other-0.png").unlink()
     storages._storages.pop("staticfiles", None)  # noqa: SLF001
-    with pytest.raises(ValueError, match="img/other-0.png"):
+    with pytest.raises((ValueError, CommandError), match="img/other-0.png"):  # Django 5, 6
         call_command("collectstatic", "--noinput", "--clear", verbosity=0)
     assert "css/plain.css" in hashed
 
