@@ -1,8 +1,10 @@
 """Reference tables read from the template and the baked variants, never typed by hand.
 
-Each `*_reference()` returns Markdown. A file, setting or environment variable without a
-description stops the build (`MissingDescription`): add the comment to the template, where
-it also helps the user reading the generated file.
+Each `*_reference()` returns Markdown. A prompt without its label, a file without its
+docstring or leading comment, an environment variable without its line in .env.example (or
+docsgen/environment.py), a doctor check without its docstring stops the build
+(`MissingDescription`). Settings and make targets are read from the code, and each settings
+module and Makefile is quoted whole: their comments are for the reader, wherever they sit.
 """
 
 import ast
@@ -210,16 +212,6 @@ def files_reference(projects: dict[str, Path]) -> str:
 
 
 # ---------------------------------------------------------------------------------- settings
-
-
-def comment_above(lines: list[str], lineno: int) -> str:
-    """The comment block directly above line `lineno` (1-based), joined."""
-    found = []
-    index = lineno - 2
-    while index >= 0 and lines[index].strip().startswith("#"):
-        found.insert(0, lines[index].strip().lstrip("#").strip())
-        index -= 1
-    return " ".join(found)
 
 
 def settings_names(statement: ast.stmt) -> list[tuple[str, str]]:
@@ -451,27 +443,28 @@ TARGET_LINE = re.compile(r"^([a-z][a-z0-9_-]*):(?!=)")
 VARIABLE_LINE = re.compile(r"^([A-Z][A-Z0-9_]*)\s*\?=\s*(.*)$")
 
 
-def make_reference(makefile: Path, label: str) -> str:
-    """The targets and overridable variables of a Makefile, from the comment above each."""
+def make_reference(makefile: Path, label: str, included_as: str) -> str:
+    """The targets (what each runs first) and overridable variables (their defaults) of a
+    Makefile, read from its rules; then the Makefile itself, whose comments say what each
+    does. Nothing is taken from where a comment sits."""
     lines = makefile.read_text(encoding="utf-8").splitlines()
     phony = next(line for line in lines if line.startswith(".PHONY:")).split()[1:]
     targets, variables = [], []
-    for number, line in enumerate(lines, 1):
+    for line in lines:
         target, variable = TARGET_LINE.match(line), VARIABLE_LINE.match(line)
         if target and target.group(1) in phony:
-            why = comment_above(lines, number)
-            if not why:
-                raise MissingDescription(f"{makefile}: target {target.group(1)} has no comment")
-            targets.append([code(f"make {target.group(1)}"), cell(why)])
+            first = line.split(":", 1)[1].split("#", 1)[0].split()
+            targets.append([code(f"make {target.group(1)}"), " ".join(map(code, first))])
         elif variable:
-            why = comment_above(lines, number)
-            if not why:
-                raise MissingDescription(f"{makefile}: {variable.group(1)} has no comment")
-            variables.append([code(variable.group(1)), code(variable.group(2)), cell(why)])
-    out = [f"### {label}\n", table(["target", "what it does"], targets)]
+            variables.append([code(variable.group(1)), code(variable.group(2))])
+    out = [f"### {label}\n", table(["target", "runs first"], targets)]
     if variables:
         out += ["\nOverride on the command line, e.g. `make run PORT=8001`:\n\n"]
-        out.append(table(["variable", "default", "what it is"], variables))
+        out.append(table(["variable", "default"], variables))
+    out.append(
+        f'\n??? example "{label}: the Makefile, with its comments"\n\n'
+        f'    ```make\n    --8<-- "{included_as}"\n    ```\n'
+    )
     return "".join(out)
 
 
@@ -540,9 +533,15 @@ def write_reference(projects: dict[str, Path], default_variant: str, out_dir: Pa
         "files.md": files_reference(projects),
         "settings.md": settings_reference(projects),
         "environment.md": environment_reference(projects),
-        "make.md": make_reference(TEMPLATE_DIR / "Makefile", "The template (this repository)")
+        "make.md": make_reference(
+            TEMPLATE_DIR / "Makefile", "The template (this repository)", "Makefile"
+        )
         + "\n"
-        + make_reference(projects[default_variant] / "Makefile", "A generated project"),
+        + make_reference(
+            projects[default_variant] / "Makefile",
+            "A generated project",
+            f"baked/{default_variant}/{PROJECT_SLUG}/Makefile",
+        ),
         "doctor.md": doctor_reference(projects[default_variant]),
         "cookiecutter.json": json.dumps(COOKIECUTTER_JSON, indent=4, ensure_ascii=False),
     }

@@ -30,6 +30,7 @@ from docsgen.reference import (
     env_example_notes,
     environment_reference,
     environment_variables,
+    make_reference,
     settings_defined,
     settings_reference,
 )
@@ -223,6 +224,23 @@ def test_the_settings_reference_quotes_each_module_and_reads_no_comment(baked_pr
     assert '--8<-- "baked/whitenoise-local/my_django_site/my_django_site/settings/base.py"' in (
         reference
     )
+
+
+def test_the_make_reference_lists_every_target_from_the_rules_and_reads_no_comment(
+    baked_projects, tmp_path
+):
+    """A Makefile stripped of every comment still gives every target, what it runs first and
+    each variable's default; the Makefile itself is quoted whole."""
+    makefile = tmp_path / "Makefile"
+    source = (baked_projects["whitenoise-local"] / "Makefile").read_text()
+    makefile.write_text("".join(line for line in source.splitlines(True) if line[:1] != "#"))
+    reference = make_reference(makefile, "A generated project", "baked/x/Makefile")
+    phony = next(line for line in source.splitlines() if line.startswith(".PHONY:")).split()[1:]
+    for target in phony:
+        assert f"<code>make {target}</code>" in reference, target
+    assert "<code>make run</code> | <code>port-free</code> <code>migrate</code>" in reference
+    assert "<code>PORT</code> | <code>8000</code>" in reference
+    assert '--8<-- "baked/x/Makefile"' in reference
 
 
 def test_every_symptom_has_a_section_with_cause_confirmation_and_fix(built_guide):
