@@ -3,12 +3,12 @@
 Django's manifest storage hashes every file and rewrites every stylesheet and script on every
 run, whatever changed: at 20,000 source files, a run after one stylesheet changed took half as
 long as a cold one. Here each run keeps a record beside STATIC_ROOT (never in it: everything
-there is public), `<STATIC_ROOT>.collected.json`: for each source file its size and
-modification time, its hashed name, and for a stylesheet or script the names its url(),
-@import and sourceMappingURL references resolved to. The next run:
+there is public), `<STATIC_ROOT>.collected.json`: for each source file its size, modification
+and change times, the MD5 of its bytes, its hashed name, and for a stylesheet or script the
+names its url(), @import and sourceMappingURL references resolved to. The next run:
 
-- looks at each source's size and time (a stat, no read), and takes a file as it is when they
-  match and its hashed file is still there; a file with a new time and the same size (a fresh
+- looks at each source's size and times (a stat, no read), and takes a file as it is when they
+  match and its hashed file is still there; a file with new times and the same size (a fresh
   checkout, a restored cache) is read and compared with the recorded MD5 of its bytes;
 - hands Django's post-processing the files that changed, and every stylesheet that references
   one of them (and so on up), nothing else;
@@ -22,6 +22,7 @@ cannot be read, makes the run a whole one, as Django's.
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 
 import django
@@ -38,7 +39,7 @@ class RecordingLookups:
         self.hashed_files, self.found = hashed_files, found
 
     def get(self, key, default=None):
-        self.found.add(key)
+        self.found.add(key.split("?", 1)[0])  # url("font.woff?v=2") is font.woff's
         return self.hashed_files.get(key, default)
 
 
@@ -52,12 +53,15 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
         return root.with_name(f"{root.name}.collected.json")
 
     def record_key(self) -> list:
+        """What else the hashed names depend on: any change makes the next run a whole one."""
         return [
             RECORD_VERSION,
             f"{type(self).__module__}.{type(self).__qualname__}",
             django.get_version(),
             getattr(self, "manifest_version", ""),
             settings.STATIC_URL,
+            repr(self.patterns),
+            self.max_post_process_passes,
         ]
 
     def post_process(self, paths, dry_run=False, **options):
@@ -71,41 +75,62 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
         known = record.get("files", {}) if record.get("key") == self.record_key() else {}
         seen = {name: source_stat(*paths[name]) for name in paths}
         digests = {}
-        for name, old in known.items():  # a new time, the same size (a checkout): same bytes?
-            now = seen.get(name)
-            if now and old["stat"] != now and old["stat"][0] == now[0]:
+        for name in paths:  # another stat, the same size (a checkout, a copy): the same bytes?
+            old, now = known.get(name), seen[name]
+            if old and now and old["stat"] != now and old["stat"][0] == now[0]:
                 digests[name] = source_digest(*paths[name])
                 if digests[name] == old.get("md5"):
                     old["stat"] = now
         unchanged = self.unchanged(paths, known, seen)
-        self.unchanged_names = {name: known[name]["hashed"] for name in unchanged}
+        # In the sources' order, as a whole run fills the manifest: the same bytes each time.
+        self.unchanged_names = {n: known[n]["hashed"] for n in paths if n in unchanged}
         self.references: dict[str, set] = {}
         self.hashed_files.update(
             {self.hash_key(self.clean_name(n)): h for n, h in self.unchanged_names.items()}
         )
-        for name in sorted(unchanged):
-            yield name, self.unchanged_names[name], False
+        for name, hashed in self.unchanged_names.items():
+            yield name, hashed, False
         changed = {name: paths[name] for name in paths if name not in unchanged}
+        for name in changed:  # the bytes about to be hashed, read before Django reads them
+            if name not in digests and seen[name] is not None:
+                digests[name] = source_digest(*paths[name])
         yield from super().post_process(changed, dry_run, **options)
+        # Only reached when the run succeeded: collectstatic stops at the first error.
         files = {}
         for name in paths:
             key = self.hash_key(self.clean_name(name))
             if key not in self.hashed_files or seen[name] is None:
-                continue  # not hashed (an error was yielded), or a source without a stat
-            references = known[name].get("references") if name in unchanged else None
-            if name not in unchanged and key in self.references:  # a stylesheet or script
-                references = sorted(self.references[key])
-            if name in unchanged:
-                digest = known[name].get("md5")
-            else:
-                digest = digests.get(name) or source_digest(*paths[name])
-            files[name] = {"stat": seen[name], "md5": digest, "hashed": self.hashed_files[key]}
-            if references is not None:
-                files[name]["references"] = references
-        self.collected_record.write_text(json.dumps({"key": self.record_key(), "files": files}))
+                continue  # a source with no local file: processed again next time
+            if name in changed and source_stat(*paths[name]) != seen[name]:
+                continue  # edited while this run read it: processed again next time
+            entry = known[name] if name in unchanged else {"md5": digests[name]}
+            files[name] = {
+                "stat": seen[name],
+                "md5": entry["md5"],
+                "hashed": self.hashed_files[key],
+            }
+            if name in unchanged and "references" in entry:
+                files[name]["references"] = entry["references"]
+            elif name in changed and key in self.references:  # a stylesheet or script
+                files[name]["references"] = sorted(self.references[key])
+        self.write_record({"key": self.record_key(), "files": files})
+
+    def write_record(self, record: dict) -> None:
+        """All or nothing; a record that cannot be written only makes the next run a whole
+        one, and never fails this one."""
+        path = self.collected_record
+        try:
+            temporary = path.with_name(f".{path.name}.partial")
+            temporary.write_text(json.dumps(record))
+            os.replace(temporary, path)
+        except OSError as error:
+            sys.stderr.write(
+                f"Note: could not write {path} ({error.strerror or error}): the next "
+                "collectstatic will process every file again.\n"
+            )
 
     def unchanged(self, paths: dict, known: dict, seen: dict) -> set:
-        """The names whose source has the recorded size and time, whose hashed file is there,
+        """The names whose source has the recorded size and times, whose hashed file is there,
         and none of whose references (recursively) changed."""
         same = {
             name
@@ -133,7 +158,10 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
 
     def url_converter(self, name, hashed_files, *args, **kwargs):
         """Django's converter, with the lookups it makes noted (Django 6 adds arguments)."""
-        found = self.references.setdefault(self.hash_key(self.clean_name(name)), set())
+        references = getattr(self, "references", None)
+        if references is None:  # outside post_process
+            return super().url_converter(name, hashed_files, *args, **kwargs)
+        found = references.setdefault(self.hash_key(self.clean_name(name)), set())
         return super().url_converter(name, RecordingLookups(hashed_files, found), *args, **kwargs)
 
     def hashed_name(self, name, content=None, filename=None):
@@ -152,9 +180,11 @@ def source_digest(storage, path: str) -> str:
 
 
 def source_stat(storage, path: str) -> list[int] | None:
-    """[size, modification time in ns] of a source file; None where it has no local path."""
+    """[size, modification and change times in ns] of a source file; None where it has no
+    local path. The change time moves on every write, even where a tool pins the modification
+    time (npm packages, reproducible builds)."""
     try:
         stat = os.stat(storage.path(path))
     except (NotImplementedError, OSError):
         return None
-    return [stat.st_size, stat.st_mtime_ns]
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
