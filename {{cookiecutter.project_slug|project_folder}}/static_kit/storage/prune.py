@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 from django.core.management.base import CommandError
 
+from .s3_cdn import named, published_keys
+
 MANIFESTS, STATIC = "manifests/", "static/"
-COMPRESSED = (".gz", ".br")
 # DeleteObjects takes at most 1,000 keys a request.
 DELETE_BATCH = 1000
 
@@ -68,12 +69,6 @@ def kept_releases(
     return [release for release in newest if release in chosen]
 
 
-def named(manifest: dict[str, str]) -> set[str]:
-    """The static/ names a release's manifest (name -> hashed name) needs."""
-    names = set(manifest) | set(manifest.values())
-    return names | {name + suffix for name in names for suffix in COMPRESSED}
-
-
 def plan_prune(
     written: dict[str, datetime.datetime],
     objects: dict[str, dict],
@@ -97,14 +92,6 @@ def plan_prune(
     return plan
 
 
-def listing(client, bucket: str, prefix: str) -> dict[str, dict]:
-    """Every object under `prefix`, by name relative to it."""
-    found = {}
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        found |= {item["Key"][len(prefix) :]: item for item in page.get("Contents", [])}
-    return found
-
-
 def delete(client, bucket: str, keys: list[str]) -> None:
     for start in range(0, len(keys), DELETE_BATCH):
         batch = [{"Key": key} for key in keys[start : start + DELETE_BATCH]]
@@ -124,7 +111,7 @@ def prune(client, bucket: str, keep: int, live: Iterable[str], grace: float, dry
 
     manifest_objects = {
         name.removesuffix(".json"): entry
-        for name, entry in listing(client, bucket, MANIFESTS).items()
+        for name, entry in published_keys(client, bucket, MANIFESTS).items()
         if name.endswith(".json")
     }
     written = {release: entry["LastModified"] for release, entry in manifest_objects.items()}
@@ -134,7 +121,7 @@ def prune(client, bucket: str, keep: int, live: Iterable[str], grace: float, dry
     for release in kept:
         body = client.get_object(Bucket=bucket, Key=f"{MANIFESTS}{release}.json")["Body"].read()
         manifests[release] = json.loads(body).get("paths", {})
-    plan = plan_prune(written, listing(client, bucket, STATIC), manifests, kept, now, grace)
+    plan = plan_prune(written, published_keys(client, bucket, STATIC), manifests, kept, now, grace)
     if not dry_run:
         delete(client, bucket, [f"{MANIFESTS}{release}.json" for release in plan.releases])
         delete(client, bucket, [STATIC + name for name in plan.objects])

@@ -127,7 +127,9 @@ class CDNManifestStaticFilesStorage(
             # The manifest knows which names are hashed; a file name that merely looks hashed
             # (a vendored lib.0123456789ab.js) is not, and must not be cached forever.
             hashed = set(self.hashed_files.values())
-            report = publish_static_files(Path(self.location), client, bucket, hashed=hashed)
+            report = publish_static_files(
+                Path(self.location), client, bucket, hashed=hashed, only=named(self.hashed_files)
+            )
             # As Django writes it, with sorted keys: the same release gives the same bytes.
             self.manifest_hash = self.file_hash(
                 None, ContentFile(json.dumps(sorted(self.hashed_files.items())).encode())
@@ -185,6 +187,14 @@ def same_object(client, bucket: str, key: str, body: bytes) -> bool:
     return etag == hashlib.md5(body).hexdigest()  # noqa: S324 (S3's ETag, not security)
 
 
+def named(manifest: dict[str, str]) -> set[str]:
+    """The static/ names a release (its manifest: name -> hashed name) needs: both names, and
+    their .gz/.br copies where a storage writes them. A publish sends these and nothing else
+    from the build folder (a cached one holds every earlier build), a prune keeps them."""
+    names = set(manifest) | set(manifest.values())
+    return names | {name + suffix for name in names for suffix in (".gz", ".br")}
+
+
 def published_keys(client, bucket: str, prefix: str = "static/") -> dict:
     """Every object under `prefix`, by name relative to it: a listing page per 1,000."""
     found = {}
@@ -200,6 +210,7 @@ def publish_static_files(
     prefix: str = "static/",
     workers: int | None = None,
     hashed: frozenset | set = frozenset(),
+    only: set | None = None,
 ) -> dict:
     """Upload to s3://bucket/prefix the files under `root` that the bucket lacks, in parallel.
 
@@ -208,11 +219,16 @@ def publish_static_files(
     match. Hashed names go first, then the names that replace an object (unhashed copies), so
     a publish that stops in the first part has changed no object that is already there.
     As many uploads run at once as the client keeps connections (botocore: 10 by default).
+    With `only`, the files of those names alone (what the release's manifest needs).
     """
     workers = workers or client.meta.config.max_pool_connections
     existing = published_keys(client, bucket, prefix)
     new, replacing = [], []
-    files = sorted(path for path in root.rglob("*") if path.is_file())
+    files = sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file() and (only is None or path.relative_to(root).as_posix() in only)
+    )
     for path in files:
         name = path.relative_to(root).as_posix()
         key, there = prefix + name, existing.get(name)

@@ -12,8 +12,6 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
 
-from ...storage.prune import prune
-
 
 class Command(BaseCommand):
     help = (
@@ -57,7 +55,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--grace {options['grace']:g} is negative: give seconds, e.g. 3600."
             )
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError  # S3 projects only
+
+        from ...storage.prune import prune
 
         live = list(options["live"])
         bucket = storage.s3["bucket_name"]
