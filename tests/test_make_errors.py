@@ -126,6 +126,11 @@ def test_closing_the_terminal_stops_every_server_make_run_started(bake, answers,
         command, project, dict(os.environ), f"http://{LOOPBACK}:{port}/", "run", 180
     ) as make:
         assert processes_in(project), "no server runs in the project folder"
+        # make's child is dev/serve itself (exec), not a shell: `kill` on the first pid that
+        # `pgrep -f "dev/serve run"` finds stops every server, as Ctrl-C does.
+        children = Path(f"/proc/{make.pid}/task/{make.pid}/children").read_text().split()
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in children]
+        assert [c[1:3] for c in commands] == [[b"dev/serve", b"run"]], commands
         os.killpg(make.pid, signal.SIGHUP)
         make.wait(timeout=30)
         deadline = time.monotonic() + 20
