@@ -1,12 +1,17 @@
 """The serving goals: a 50 KB hashed CSS file, and the home page, under the same load.
 
-- WhiteNoise: the generated variant's own server (deploy/start: granian, WhiteNoise
-  in front of Django in wsgi.py) against the stock setup: gunicorn's default sync workers, as
-  many, running Django's own WSGI application with WhiteNoise as middleware, on the same
-  project, settings and collected files. Goal: at least 2x the requests per second on the CSS,
-  p99 no worse, home page no slower.
-- Nginx: the generated, hardened nginx site against a minimal `alias` config with as many
-  workers, serving the same file. Goal: at least 90% of its requests per second.
+- WhiteNoise: the generated variant's own server (deploy/start: granian, with the front that
+  answers static files before Django) against the stock setup: gunicorn's default sync
+  workers, as many, running Django's own WSGI application with WhiteNoise as middleware, on
+  the same project, settings and collected files. Goal: at least 2x the requests per second on
+  the CSS, p99 no worse, home page no slower. The two causes are shown apart: the same stock
+  application under granian (the server's share), and the front against it (the front's).
+- Nginx: the generated, hardened nginx site against a raw `alias` config tuned as nginx's
+  own docs advise (sendfile, tcp_nopush, open_file_cache, the same precompressed .br/.gz
+  copies), with as many workers, serving the same file: the site's headers, dotfile rule and
+  symlink checks are what it pays. Goal: at least 95% of its requests per second, for the same
+  bytes and as a browser asks. (An untuned alias, sendfile off and no precompressed copies,
+  sent 51 KB where the site sent a 6 KB .br: a baseline that flattered.)
 """
 
 import json
@@ -109,10 +114,16 @@ def whitenoise_goal(work: Path, options) -> list[Goal]:
     stock_port, own_port = free_port(), free_port()
     stock = [str(venv / "bin" / "gunicorn"), "--workers", "2", "--bind", f"{LOOPBACK}:{stock_port}"]
     stock.append("stock_wsgi:application")
+    # The stock application under the generated server's granian (WSGI, as many workers).
+    granian_port = free_port()
+    granian = [str(venv / "bin" / "granian"), "--interface", "wsgi", "--workers", "2"]
+    granian += ["--host", LOOPBACK, "--port", str(granian_port), "stock_wsgi:application"]
+    granian_env = {**env, "GRANIAN_LOG_ACCESS_ENABLED": "false"}
     own = ["deploy/start"]
     own_env = {**env, "GRANIAN_HOST": LOOPBACK, "PORT": str(own_port)}
     with (
         running(stock, project, env, f"http://{LOOPBACK}:{stock_port}/", "bench-stock"),
+        running(granian, project, granian_env, f"http://{LOOPBACK}:{granian_port}/", "bench-gs"),
         running(own, project, own_env, f"http://{LOOPBACK}:{own_port}/", "bench-own"),
     ):
         path = f"/static/{css}"
@@ -122,13 +133,31 @@ def whitenoise_goal(work: Path, options) -> list[Goal]:
             rounds,
             seconds,
         )
+        server = interleave(
+            f"http://{LOOPBACK}:{stock_port}{path}",
+            f"http://{LOOPBACK}:{granian_port}{path}",
+            rounds,
+            seconds,
+        )
+        front = interleave(
+            f"http://{LOOPBACK}:{granian_port}{path}",
+            f"http://{LOOPBACK}:{own_port}{path}",
+            rounds,
+            seconds,
+        )
         page = interleave(
             f"http://{LOOPBACK}:{stock_port}/", f"http://{LOOPBACK}:{own_port}/", rounds, seconds
         )
     p99_ok = asset.median("b", "p99") <= asset.median("a", "p99")
     claim = "the generated server serves a 50 KB hashed CSS at >= 2x stock, p99 no worse"
+    apart = (
+        f"; of which granian over gunicorn (same stock app) {summary(server.ratios)}, "
+        f"the front over granian's stock app {summary(front.ratios)}"
+    )
+    whole = ratio_goal("serving.whitenoise", claim, asset, 2, "stock", "generated", also=p99_ok)
+    whole.detail += apart
     return [
-        ratio_goal("serving.whitenoise", claim, asset, 2, "stock", "generated", also=p99_ok),
+        whole,
         ratio_goal(
             "serving.whitenoise_pages",
             "the home page is no slower with the generated config (>= 0.95x stock)",
@@ -140,8 +169,10 @@ def whitenoise_goal(work: Path, options) -> list[Goal]:
     ]
 
 
-SIDES = ("minimal alias", "generated")
-MINIMAL_NGINX = """worker_processes {workers};
+SIDES = ("tuned raw nginx", "generated")
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+TUNED_NGINX = """{load_brotli}
+worker_processes {workers};
 pid {run}/minimal.pid;
 error_log {run}/minimal-error.log warn;
 events {{ worker_connections 1024; }}
@@ -155,7 +186,16 @@ http {{
     scgi_temp_path {run}/scgi;
     server {{
         listen {listen};
-        location /static/ {{ alias {root}/; }}
+        location /static/ {{
+            alias {root}/;
+            sendfile on;
+            tcp_nopush on;
+            open_file_cache max=10000 inactive=60s;
+            open_file_cache_valid 30s;
+            gzip_static on;
+            gzip_vary on;
+            {brotli_static}
+        }}
     }}
 }}
 """
@@ -170,7 +210,9 @@ def nginx_goal(work: Path, options) -> list[Goal]:
     minimal_port, own_port = free_port(), free_port()
     config = run_dir / "minimal.conf"
     config.write_text(
-        MINIMAL_NGINX.format(
+        TUNED_NGINX.format(
+            load_brotli=f"load_module {BROTLI_MODULE};" if BROTLI_MODULE.exists() else "",
+            brotli_static="brotli_static on;" if BROTLI_MODULE.exists() else "",
             workers=2,
             run=run_dir,
             listen=f"{LOOPBACK}:{minimal_port}",
@@ -191,12 +233,11 @@ def nginx_goal(work: Path, options) -> list[Goal]:
         ),
     ):
         urls = [f"http://{LOOPBACK}:{port}/static/{css}" for port in (minimal_port, own_port)]
-        # The same bytes both ways (identity): the minimal config has no precompressed copies.
         same_bytes = interleave(*urls, rounds, seconds, encoding="identity")
-        browser = interleave(*urls, rounds, seconds)
-    same = "the generated nginx site serves a 50 KB hashed CSS at >= 90% of a minimal alias"
-    compressed = "as a browser asks (br, gzip): the site's precompressed copies, >= 90%"
+        browser = interleave(*urls, rounds, seconds)  # both send the same .br copy
+    same = "the generated nginx site serves a 50 KB hashed CSS at >= 95% of a tuned raw nginx"
+    compressed = "as a browser asks (br, gzip), both sending the same .br copy: >= 95%"
     return [
-        ratio_goal("serving.nginx", same + " (same bytes)", same_bytes, 0.9, *SIDES),
-        ratio_goal("serving.nginx_browser", compressed, browser, 0.9, *SIDES),
+        ratio_goal("serving.nginx", same + " (same bytes)", same_bytes, 0.95, *SIDES),
+        ratio_goal("serving.nginx_browser", compressed, browser, 0.95, *SIDES),
     ]
