@@ -105,8 +105,17 @@ def delete(client, bucket: str, keys: list[str]) -> None:
             )
 
 
-def prune(client, bucket: str, keep: int, live: Iterable[str], grace: float, dry_run: bool):
-    """Read the bucket, decide (plan_prune), and unless `dry_run` delete: manifests first."""
+def prune(
+    client,
+    bucket: str,
+    keep: int,
+    live: Iterable[str],
+    grace: float,
+    dry_run: bool,
+    current: str = "",
+):
+    """Read the bucket, decide (plan_prune), and unless `dry_run` delete: manifests first.
+    `current`, the pruning process's release, is kept like a live one where it was published."""
     import json
 
     manifest_objects = {
@@ -115,6 +124,7 @@ def prune(client, bucket: str, keep: int, live: Iterable[str], grace: float, dry
         if name.endswith(".json")
     }
     written = {release: entry["LastModified"] for release, entry in manifest_objects.items()}
+    live = [*live, current] if current in written else list(live)
     now = datetime.datetime.now(datetime.UTC)
     kept = kept_releases(written, keep, live, now, grace)
     manifests = {}

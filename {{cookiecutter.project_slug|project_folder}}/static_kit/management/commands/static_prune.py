@@ -1,6 +1,6 @@
 """python manage.py static_prune: delete the static files no kept release needs (S3 + CDN).
 
-    python manage.py static_prune --keep 5 --live "$LIVE_RELEASE" --dry-run
+    python manage.py static_prune --keep 10 --live "$LIVE_RELEASE" --dry-run
 
 Keeps the newest --keep releases, each --live one and this process's DJANGO_RELEASE_ID, every
 object their manifests name, and whatever was written in the last --grace seconds (a publish
@@ -59,14 +59,17 @@ class Command(BaseCommand):
 
         from ...storage.prune import prune
 
-        live = list(options["live"])
         bucket = storage.s3["bucket_name"]
         client = storage.manifest_storage.connection.meta.client
         try:
-            if settings.RELEASE_ID and client_has_manifest(client, bucket, settings.RELEASE_ID):
-                live.append(settings.RELEASE_ID)
             plan = prune(
-                client, bucket, options["keep"], live, options["grace"], options["dry_run"]
+                client,
+                bucket,
+                options["keep"],
+                options["live"],
+                options["grace"],
+                options["dry_run"],
+                current=settings.RELEASE_ID,
             )
         except (BotoCoreError, ClientError) as error:
             raise CommandError(
@@ -81,15 +84,3 @@ class Command(BaseCommand):
             f"({plan.freed / 1e6:.1f} MB); {plan.young} unnamed object(s) newer than "
             f"{options['grace']:g} s left for a publish that may still be running."
         )
-
-
-def client_has_manifest(client, bucket: str, release: str) -> bool:
-    from botocore.exceptions import ClientError
-
-    try:
-        client.head_object(Bucket=bucket, Key=f"manifests/{release}.json")
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
-            return False
-        raise
-    return True
