@@ -94,7 +94,8 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
         for name in changed:  # the bytes about to be hashed, read before Django reads them
             if name not in digests and seen[name] is not None:
                 digests[name] = source_digest(*paths[name])
-        yield from super().post_process(changed, dry_run, **options)
+        if changed:  # else nothing is read or hashed at all
+            yield from super().post_process(changed, dry_run, **options)
         # Only reached when the run succeeded: collectstatic stops at the first error.
         files = {}
         for name in paths:

@@ -60,47 +60,6 @@ class CDNManifestStaticFilesStorage(
         super().__init__(*args, manifest_storage=manifests, **kwargs)
 
     @property
-    def build_record(self) -> Path:
-        """Beside STATIC_ROOT, never in it (everything in it is published): the sources of the
-        last local build, and the names it gave them."""
-        root = Path(self.location)
-        return root.with_name(f"{root.name}.last-build.json")
-
-    def sources_fingerprint(self, paths) -> str:
-        """Each source file's name and content, as its finder's storage reads it (what Django
-        hashes is the source). Content, not times: a fresh checkout in CI has new times."""
-        digest = hashlib.sha256(f"{self.manifest_version} {self.base_url}".encode())
-        for name, (storage, path) in sorted(paths.items()):
-            with storage.open(path) as source:
-                content = hashlib.file_digest(source, "sha256").hexdigest()
-            digest.update(f"\0{name}\0{content}".encode())
-        return digest.hexdigest()
-
-    def post_process(self, paths, dry_run=False, **options):
-        """Django's hashing and rewriting, skipped when no source changed since the last
-        build in this STATIC_ROOT: a re-run of an unchanged release then only lists the bucket
-        (2,000 files: seconds, where hashing everything again took most of the time)."""
-        if dry_run:
-            yield from super().post_process(paths, dry_run, **options)
-            return
-        fingerprint = self.sources_fingerprint(paths)
-        try:
-            record = json.loads(self.build_record.read_text())
-        except (OSError, ValueError):
-            record = {}
-        names = record.get("paths", {})
-        if record.get("sources") == fingerprint and all(map(self.exists, names.values())):
-            self.hashed_files = dict(names)
-            for name in sorted(paths):
-                yield name, names.get(name, name), False
-            self.save_manifest()  # publishes: what the bucket lacks, then the manifest
-            return
-        yield from super().post_process(paths, dry_run, **options)  # ends with save_manifest()
-        # Only after a publish that succeeded: a failed one builds everything again next time.
-        record = {"sources": fingerprint, "paths": self.hashed_files}
-        self.build_record.write_text(json.dumps(record))
-
-    @property
     def published_location(self) -> str:
         return f"s3://{self.s3['bucket_name']}/static/"
 
