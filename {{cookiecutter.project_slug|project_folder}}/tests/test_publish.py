@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from static_kit.checks import refuse_unsafe_start
+from static_kit.storage import s3_cdn
 from static_kit.storage.s3_cdn import (
     PublishError,
     object_parameters,
@@ -138,6 +139,58 @@ def test_start_with_a_manifest_whose_files_are_not_in_the_bucket_is_refused(loca
             CacheControl=original["CacheControl"],
             ContentType=original["ContentType"],
         )
+
+
+def listed_at_start(storage) -> list[str]:
+    """The keys the bucket's listings return while the start-up refusal runs."""
+    listed = []
+    events = storage.manifest_storage.connection.meta.client.meta.events
+
+    def record(parsed, **kwargs):
+        listed.extend(item["Key"] for item in parsed.get("Contents", []))
+
+    events.register("after-call.s3.ListObjectsV2", record)
+    try:
+        refuse_unsafe_start()
+    finally:
+        events.unregister("after-call.s3.ListObjectsV2", record)
+    return listed
+
+
+def test_start_lists_only_around_this_releases_names_whatever_the_history(
+    local_bucket, tmp_path, monkeypatch
+):
+    """static/ keeps every kept release: a start-up that listed it all would grow with
+    history. Of other releases' objects, none before this release's first name is read, and
+    at most a page of a run between its names or after its last (pages of 20 here, to keep it
+    small; 1,000 on S3)."""
+    monkeypatch.setattr(s3_cdn, "LIST_PAGE", 20)
+    collect(tmp_path, "v-start")
+    with override_settings(STATIC_ROOT=tmp_path / "build", RELEASE_ID="v-start"):
+        storage = storages["staticfiles"]
+        before = listed_at_start(storage)
+        # '!' sorts before every name here, '~' after: runs of 60 before, between and after.
+        history = [
+            f"static/{where}/old-{number:03}.0123456789ab.css"
+            for where in ("!history", "css/~history", "~history")
+            for number in range(60)
+        ]
+        for key in history:
+            local_bucket.put_object(Bucket=settings.S3_BUCKET, Key=key, Body=b"p{}")
+        try:
+            after = listed_at_start(storage)
+        finally:
+            local_bucket.delete_objects(
+                Bucket=settings.S3_BUCKET, Delete={"Objects": [{"Key": k} for k in history]}
+            )
+
+    def read(run):
+        return len([key for key in after if key.startswith(f"static/{run}/")])
+
+    assert read("!history") == 0
+    assert read("css/~history") <= 20, "a run between this release's names read past a page"
+    assert read("~history") <= 20, "the prefix after this release's last name was read"
+    assert len(after) <= len(before) + 2 * 20, "180 objects more made the start read more"
 
 
 def test_start_with_a_hashed_object_holding_other_bytes_is_refused_naming_it(

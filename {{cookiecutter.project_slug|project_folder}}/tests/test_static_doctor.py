@@ -247,6 +247,32 @@ def test_bucket_object_without_immutable_caching_fails(collected_static, local_b
     assert_fails(findings, "bucket.cache_control", key, "collectstatic")
 
 
+def test_the_bucket_check_heads_what_pages_link_and_a_bounded_spread(
+    collected_static, local_bucket, monkeypatch
+):
+    """One HEAD per hashed object would take minutes at 20,000 files: the Cache-Control check
+    reads every object the templates link and an even spread of the rest, so many."""
+    from static_kit.doctor import bucket
+    from static_kit.doctor.findings import load_manifest
+    from static_kit.storage import s3_cdn
+
+    _, manifest = load_manifest()
+    headed, real = [], s3_cdn.head_objects
+
+    def head_objects(client, name, keys):
+        headed.extend(keys)
+        return real(client, name, keys)
+
+    monkeypatch.setattr(s3_cdn, "head_objects", head_objects)
+    monkeypatch.setattr(bucket, "CACHE_CONTROL_SAMPLE", 40)
+    status, findings = doctor("bucket")
+    assert status == 0
+    assert len(headed) == 40
+    assert f"static/{manifest['css/site.css']}" in headed
+    found = findings["bucket.cache_control"]["seen"]
+    assert f"40 of {len(set(manifest.values()))} hashed objects are immutable" in found
+
+
 def test_cors_without_the_site_origin_fails(collected_static, local_bucket, settings):
     bucket = settings.S3_BUCKET
     rules = local_bucket.get_bucket_cors(Bucket=bucket)["CORSRules"]

@@ -20,6 +20,8 @@ from .integrity import damaged_objects, hash_in_name
 # Hashed names never change content: cached for a year, everywhere. Other names may change.
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
+# Objects in a listing page: S3's most (and its default).
+LIST_PAGE = 1000
 
 
 class BucketUnreachable(ImproperlyConfigured, CommandError):
@@ -65,9 +67,12 @@ class CDNManifestStaticFilesStorage(
 
     def damaged_files(self, manifest: dict[str, str]) -> list[str]:
         """Which files of `manifest` the bucket lacks or holds other bytes for (their ETag is
-        their MD5), from one listing: for the start-up check and static_doctor."""
+        their MD5): for the start-up check and static_doctor. Listed by `release_objects`:
+        pages that start at this release's names, never the whole static/ prefix, which
+        holds every kept release."""
         client = self.manifest_storage.connection.meta.client
-        return damaged_objects(published_keys(client, self.s3["bucket_name"]), manifest)
+        found = release_objects(client, self.s3["bucket_name"], set(manifest.values()))
+        return damaged_objects(found, manifest)
 
     def read_manifest(self):
         try:
@@ -146,12 +151,60 @@ def same_object(client, bucket: str, key: str, body: bytes) -> bool:
     return etag == hashlib.md5(body).hexdigest()  # noqa: S324 (S3's ETag, not security)
 
 
+def head_objects(client, bucket: str, keys: list[str]):
+    """(key, its HeadObject answer, or None where the object is missing), in the order of
+    `keys`: as many HEADs at once as the client keeps connections (botocore: 10 by default;
+    the client is thread-safe). One round trip per object in a row would take minutes at
+    20,000 files."""
+
+    def head(key: str):
+        try:
+            return key, client.head_object(Bucket=bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return key, None
+            raise
+
+    with ThreadPoolExecutor(max_workers=client.meta.config.max_pool_connections) as pool:
+        yield from pool.map(head, keys)
+
+
 def named(manifest: dict[str, str]) -> set[str]:
     """The static/ names a release (its manifest: name -> hashed name) needs: both names, and
     their .gz/.br copies where a storage writes them. A publish sends these and nothing else
     from the build folder (a cached one holds every earlier build), a prune keeps them."""
     names = set(manifest) | set(manifest.values())
     return names | {name + suffix for name in names for suffix in (".gz", ".br")}
+
+
+def release_objects(client, bucket: str, names: set[str], prefix: str = "static/") -> dict:
+    """The listing entries (name relative to `prefix` -> its ListObjectsV2 entry) of those of
+    `names` that the bucket holds: what a start-up, a doctor and a publish need of one release.
+
+    A listing page holds 1,000 objects where a HEAD holds one (15-20 times the objects per
+    second, here and on S3), but static/ holds every kept release. So each page starts at the
+    next name not yet seen (StartAfter: the name without its last character sorts just
+    before it) and stops being read past the last: objects of other releases are read only
+    where they sit between this release's names or just after the last, at most a page of
+    each run of them, and none before the first name. With every file
+    changed in every release, that is at most the kept releases' share (static_prune bounds
+    it); on a site with one release, exactly the pages its names fill."""
+    wanted = sorted(prefix + name for name in names)
+    found, position, after = {}, 0, ""
+    while position < len(wanted):
+        # Past what was read, and at least up to just before the next name wanted.
+        after = max(after, wanted[position][:-1])
+        page = client.list_objects_v2(
+            Bucket=bucket, Prefix=prefix, StartAfter=after, MaxKeys=LIST_PAGE
+        )
+        listed = {item["Key"]: item for item in page.get("Contents", [])}
+        # The rest of the prefix is on a page that is not truncated: what it lacks, is missing.
+        after = max(listed) if page.get("IsTruncated") else wanted[-1]
+        while position < len(wanted) and wanted[position] <= after:
+            if (key := wanted[position]) in listed:
+                found[key[len(prefix) :]] = listed[key]
+            position += 1
+    return found
 
 
 def published_keys(client, bucket: str, prefix: str = "static/") -> dict:
@@ -181,7 +234,11 @@ def publish_static_files(
     With `only`, the files of those names alone (what the release's manifest needs).
     """
     workers = workers or client.meta.config.max_pool_connections
-    existing = published_keys(client, bucket, prefix)
+    existing = (
+        published_keys(client, bucket, prefix)
+        if only is None
+        else release_objects(client, bucket, only, prefix)
+    )
     new, replacing = [], []
     files = sorted(
         path
