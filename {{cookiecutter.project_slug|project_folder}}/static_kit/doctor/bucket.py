@@ -32,9 +32,9 @@ def spread(keys: list[str], first: set[str], most: int) -> list[str]:
     """`first`, then an even spread of the other `keys`, `most` in all (at least `first`)."""
     rest = [key for key in keys if key not in first]
     room = max(most - len(first), 0)
-    step = max(len(rest) / room, 1) if room else None
-    picked = [rest[int(index * step)] for index in range(min(room, len(rest)))] if step else []
-    return sorted(first) + picked
+    if len(rest) > room:
+        rest = [rest[index * len(rest) // room] for index in range(room)]
+    return sorted(first) + rest
 
 
 def public_read_statements(policy: dict, bucket: str, prefix: str) -> list[str]:
@@ -162,10 +162,9 @@ def check_published_static(context: Context, client, bucket: str) -> list[Findin
     linked = {manifest.get(path) for _template, path in template_static_references()}
     keys = spread(every, {f"static/{name}" for name in linked if name}, CACHE_CONTROL_SAMPLE)
     for key, head in head_objects(client, bucket, keys):
-        cache_control = (head or {}).get("CacheControl", "")
         if head is None:
             wrong.append(f"{key} (missing)")
-        elif "immutable" not in cache_control:
+        elif "immutable" not in (cache_control := head.get("CacheControl", "")):
             wrong.append(f"{key} ({cache_control or 'no Cache-Control'})")
     findings.append(
         Finding(
