@@ -21,4 +21,4 @@ tests fail if a release stops calling it).
 Upgrade: replace this folder with a newer copy; CHANGELOG.md says what changed.
 """
 
-__version__ = "1.3.0"
+__version__ = "1.4.0"

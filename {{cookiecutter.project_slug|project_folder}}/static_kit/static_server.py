@@ -22,6 +22,7 @@ https://whitenoise.readthedocs.io/en/stable/base.html  https://github.com/abersh
 
 import asyncio
 import ipaddress
+import logging
 import os
 import tempfile
 from urllib.parse import urlsplit
@@ -29,6 +30,10 @@ from urllib.parse import urlsplit
 from a2wsgi import WSGIMiddleware
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+
+from .storage.unhashed import unhashed_names
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
 # A body over the limit is read and thrown away (no thread is held) so that the client sees
@@ -53,21 +58,49 @@ def trusted_proxies(value: str) -> list | None:
 
 def static_files():
     """WhiteNoise over STATIC_ROOT, configured as WhiteNoiseMiddleware is, from the settings.
-    Hashed names (the manifest's) are the immutable ones."""
+    Hashed names (the manifest's) are the immutable ones, and with a manifest only they and
+    STATIC_UNHASHED_NAMES's are served: every unhashed copy would be a second URL per file in
+    each worker's index (storage/unhashed.py)."""
     from whitenoise import WhiteNoise  # only where WhiteNoise serves the static files
 
-    hashed = set()
-    if isinstance(staticfiles_storage, ManifestFilesMixin):  # paths: a CDN host is left out
-        names = staticfiles_storage.hashed_files
-        hashed = {urlsplit(staticfiles_storage.url(name)).path for name in names}
-    files = WhiteNoise(
+    class ReleaseFiles(WhiteNoise):
+        def add_file_to_dictionary(self, url, path, stat_cache=None):
+            if served is None or url in served:
+                super().add_file_to_dictionary(url, path, stat_cache=stat_cache)
+
+        def not_found(self, path: str) -> None:
+            """Say once per name why a collected file's unhashed name answers 404."""
+            name = path[len(prefix) :]
+            if served is None or not path.startswith(prefix) or name not in names:
+                return
+            if name not in warned:
+                warned.add(name)
+                logger.warning(
+                    "%s: 404, as every unhashed name not in STATIC_UNHASHED_NAMES. A page links "
+                    "it with the static template tag (%s%s); code that loads it by this name "
+                    "needs a glob for it in STATIC_UNHASHED_NAMES.",
+                    path,
+                    prefix,
+                    names[name],
+                )
+
+    warned = set()
+
+    # URL paths as WhiteNoise keys them: the prefix (a CDN host left out) and the name, unquoted.
+    prefix = urlsplit(settings.STATIC_URL).path
+    hashed, served = set(), None
+    names = getattr(staticfiles_storage, "hashed_files", None)
+    if isinstance(staticfiles_storage, ManifestFilesMixin) and names:
+        hashed = {prefix + name for name in names.values()}
+        served = hashed | {prefix + name for name in unhashed_names(names)}
+    files = ReleaseFiles(
         lambda environ, start_response: NOT_STATIC,
         max_age=settings.WHITENOISE_MAX_AGE,
         mimetypes=getattr(settings, "WHITENOISE_MIMETYPES", None),
         add_headers_function=getattr(settings, "WHITENOISE_ADD_HEADERS_FUNCTION", None),
         immutable_file_test=lambda path, url: url in hashed,
     )
-    files.add_files(settings.STATIC_ROOT, prefix=urlsplit(settings.STATIC_URL).path)
+    files.add_files(settings.STATIC_ROOT, prefix=prefix)
     return files
 
 
@@ -152,6 +185,7 @@ class Server:
                 environ = whole  # RFC 9110 13.1.5: the whole file, 200
         found = self.files_answer(environ)
         if found is None:
+            self.files.not_found(environ["PATH_INFO"])
             return False
         status, headers, file = found
         start = {"type": "http.response.start", "status": status, "headers": headers}

@@ -1,5 +1,7 @@
 """Publishing to the bucket: only what is missing, in parallel, this release's manifest last."""
 
+import json
+
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -33,9 +35,30 @@ def test_hashed_files_are_public_forever_and_other_names_briefly(local_bucket, t
     head = local_bucket.head_object(Bucket=settings.S3_BUCKET, Key=key)
     assert head["CacheControl"] == "public, max-age=31536000, immutable"
     assert head["ContentType"].startswith("text/css")
+    assert url.startswith(settings.STATIC_URL)
+
+
+def test_only_the_unhashed_names_listed_are_published_and_the_manifest_says_which(
+    local_bucket, tmp_path
+):
+    """Pages link hashed names: an unhashed copy of every file doubled the uploads."""
+    collect(tmp_path, "v1")
+    manifest = json.loads(
+        local_bucket.get_object(Bucket=settings.S3_BUCKET, Key="manifests/v1.json")["Body"].read()
+    )
+    keys = objects(local_bucket)
+    assert all(f"static/{hashed}" in keys for hashed in manifest["paths"].values())
+    assert [name for name in manifest["paths"] if f"static/{name}" in keys] == []
+    assert manifest["unhashed"] == []
+
+    with override_settings(STATIC_UNHASHED_NAMES=["css/*"]):
+        collect(tmp_path, "v2")
     plain = local_bucket.head_object(Bucket=settings.S3_BUCKET, Key="static/css/site.css")
     assert plain["CacheControl"] == "public, max-age=300"
-    assert url.startswith(settings.STATIC_URL)
+    manifest = json.loads(
+        local_bucket.get_object(Bucket=settings.S3_BUCKET, Key="manifests/v2.json")["Body"].read()
+    )
+    assert manifest["unhashed"] == sorted(n for n in manifest["paths"] if n.startswith("css/"))
 
 
 def test_collecting_an_unchanged_release_again_uploads_nothing(local_bucket, tmp_path):
@@ -82,13 +105,37 @@ def test_a_changed_source_or_a_missing_build_file_builds_again(local_bucket, tmp
 
 
 def test_one_changed_file_uploads_it_and_what_refers_to_it(local_bucket, tmp_path):
-    collect(tmp_path, "v1")
-    font = tmp_path / "build" / "fonts" / "dejavu-sans-subset.woff2"
+    source = tmp_path / "source"
+    (source / "fonts").mkdir(parents=True)
+    font = source / "fonts" / "dejavu-sans-subset.woff2"
+    font.write_bytes((settings.BASE_DIR / "static" / "fonts" / font.name).read_bytes())
+    uploads = []
+
+    def collect_changed(release):
+        # The same name in a folder found first: the project's own font, changed.
+        with override_settings(STATICFILES_DIRS=[source, *settings.STATICFILES_DIRS]):
+            with override_settings(STATIC_ROOT=tmp_path / "build", RELEASE_ID=release):
+                client = storages["staticfiles"].manifest_storage.connection.meta.client
+                real_put = client.put_object
+                client.put_object = lambda **kw: uploads.append(kw["Key"]) or real_put(**kw)
+                try:
+                    call_command("collectstatic", "--noinput", verbosity=0)
+                finally:
+                    client.put_object = real_put
+                return storages["staticfiles"]
+
+    collect_changed("v1")
+    uploads.clear()
     font.write_bytes(font.read_bytes() + b"\0")
-    report = publish_static_files(tmp_path / "build", local_bucket, settings.S3_BUCKET)
-    # The unhashed font itself; its hashed copy and the CSS that names it change only when
-    # collectstatic runs again, which uploads those two and their unhashed twins.
-    assert report["uploaded"] == 1
+    storage = collect_changed("v2")
+    # The font's new hashed name, the stylesheet that names it (its url() changed), and the
+    # release's manifest: nothing else, and no unhashed name.
+    expected = {
+        "static/" + storage.stored_name("fonts/dejavu-sans-subset.woff2"),
+        "static/" + storage.stored_name("css/site.css"),
+        "manifests/v2.json",
+    }
+    assert set(uploads) == expected, sorted(uploads)
 
 
 def test_each_release_has_its_own_manifest(local_bucket, tmp_path):

@@ -22,6 +22,7 @@ from .collected import (
     check_stale,
     check_static_root_contents,
     check_template_references,
+    check_unhashed_names,
 )
 from .configuration import (
     check_debug,
@@ -58,6 +59,7 @@ CHECKS = {
         check_static_root_contents,
         check_readable_by_web_server,
         check_stale,
+        check_unhashed_names,
     ],
     "nginx": [check_nginx_config],
     "bucket": [check_bucket],

@@ -12,7 +12,9 @@ from django.core.files.storage import FileSystemStorage
 from ..checks import DAMAGED_FIX, check_static_root_holds_only_public_files, manifest_location
 from ..references import css_references, template_static_references
 from ..storage.integrity import damaged_files
-from .findings import COLLECT, FAIL, OK, Context, Finding, listed
+from ..storage.unhashed import patterns, unhashed_names, unmatched_patterns
+from .findings import COLLECT, FAIL, OK, WARN, Context, Finding, listed
+from .nginx import renderer
 
 
 def check_manifest(context: Context) -> list[Finding]:
@@ -187,3 +189,32 @@ def check_stale(context: Context) -> list[Finding]:
             )
         ]
     return [Finding("collected.stale", OK, "every file the finders see is collected")]
+
+
+def check_unhashed_names(context: Context) -> list[Finding]:
+    """STATIC_UNHASHED_NAMES's globs each match a collected file (storage/unhashed.py)."""
+    manifest = context.manifest
+    if not manifest:
+        return []
+    unmatched = unmatched_patterns(manifest)
+    if unmatched:
+        return [
+            Finding(
+                "collected.unhashed_names",
+                WARN,
+                f"STATIC_UNHASHED_NAMES glob(s) matching no collected file: {listed(unmatched)}",
+                "Fix the glob (relative to STATIC_ROOT; * matches across /, as in 'tinymce/*') "
+                "or remove it: the files it meant are served only by their hashed names.",
+            )
+        ]
+    kept = unhashed_names(manifest)
+    if renderer() is not None:
+        seen = "nginx serves every collected file by its unhashed name too (from STATIC_ROOT)"
+        return [Finding("collected.unhashed_names", OK, seen)]
+    seen = (
+        f"{len(kept)} file(s) also served by their unhashed name ({listed(patterns())})"
+        if kept
+        else "pages link hashed names only; no file needs its unhashed name "
+        "(STATIC_UNHASHED_NAMES is empty)"
+    )
+    return [Finding("collected.unhashed_names", OK, seen)]

@@ -7,8 +7,9 @@ pruning the bucket, and the listing each publish reads, grow with every release.
 
 - the newest `keep` releases (by when their manifest was written), every release named live,
   and the release of the process that prunes (DJANGO_RELEASE_ID, when it has a manifest);
-- every object a kept manifest names: the hashed name, the unhashed copy published beside it,
-  and their .gz/.br copies where a storage writes them;
+- every object a kept manifest names: its hashed names, and the unhashed names it records
+  as published beside them (STATIC_UNHASHED_NAMES when it was published; all of them for a
+  manifest written before that record);
 - everything written in the last `grace` seconds: a publish that is still running has
   uploaded files that no manifest names yet, and a release published a moment ago may be
   rolling out.
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from django.core.management.base import CommandError
 
 from .s3_cdn import named, published_keys
+from .unhashed import MANIFEST_KEY
 
 MANIFESTS, STATIC = "manifests/", "static/"
 # DeleteObjects takes at most 1,000 keys a request.
@@ -72,14 +74,20 @@ def kept_releases(
 def plan_prune(
     written: dict[str, datetime.datetime],
     objects: dict[str, dict],
-    manifests: dict[str, dict[str, str]],
+    manifests: dict[str, dict],
     kept: list[str],
     now: datetime.datetime,
     grace: float,
 ) -> Plan:
     """What goes: the manifests of the releases not `kept`, and the `objects` (static/ name ->
-    its listing entry) that no kept manifest names and that are older than `grace` seconds."""
-    needed = set().union(*(named(manifests[release]) for release in kept))
+    its listing entry) that no kept manifest (release -> its JSON document) names and that are
+    older than `grace` seconds."""
+    needed = set().union(
+        *(
+            named(manifests[release].get("paths", {}), manifests[release].get(MANIFEST_KEY))
+            for release in kept
+        )
+    )
     plan = Plan(kept=kept, releases=sorted(set(written) - set(kept)))
     for name, entry in sorted(objects.items()):
         if name in needed:
@@ -130,7 +138,7 @@ def prune(
     manifests = {}
     for release in kept:
         body = client.get_object(Bucket=bucket, Key=f"{MANIFESTS}{release}.json")["Body"].read()
-        manifests[release] = json.loads(body).get("paths", {})
+        manifests[release] = json.loads(body)
     plan = plan_prune(written, published_keys(client, bucket, STATIC), manifests, kept, now, grace)
     if not dry_run:
         delete(client, bucket, [f"{MANIFESTS}{release}.json" for release in plan.releases])

@@ -16,6 +16,7 @@ from .atomic import AtomicWritesMixin
 from .content_types import content_type as static_content_type
 from .incremental import IncrementalPostProcessMixin
 from .integrity import damaged_objects, hash_in_name
+from .unhashed import MANIFEST_KEY, unhashed_names
 
 # Hashed names never change content: cached for a year, everywhere. Other names may change.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -91,8 +92,13 @@ class CDNManifestStaticFilesStorage(
             # The manifest knows which names are hashed; a file name that merely looks hashed
             # (a vendored lib.0123456789ab.js) is not, and must not be cached forever.
             hashed = set(self.hashed_files.values())
+            unhashed = sorted(unhashed_names(self.hashed_files))
             report = publish_static_files(
-                Path(self.location), client, bucket, hashed=hashed, only=named(self.hashed_files)
+                Path(self.location),
+                client,
+                bucket,
+                hashed=hashed,
+                only=named(self.hashed_files, unhashed),
             )
             # As Django writes it, with sorted keys: the same release gives the same bytes.
             self.manifest_hash = self.file_hash(
@@ -103,6 +109,8 @@ class CDNManifestStaticFilesStorage(
                     "paths": self.hashed_files,
                     "version": self.manifest_version,
                     "hash": self.manifest_hash,
+                    # What a prune keeps of this release beside its hashed names.
+                    MANIFEST_KEY: unhashed,
                 },
                 sort_keys=True,
             ).encode()
@@ -169,12 +177,13 @@ def head_objects(client, bucket: str, keys: list[str]):
         yield from pool.map(head, keys)
 
 
-def named(manifest: dict[str, str]) -> set[str]:
-    """The static/ names a release (its manifest: name -> hashed name) needs: both names, and
-    their .gz/.br copies where a storage writes them. A publish sends these and nothing else
-    from the build folder (a cached one holds every earlier build), a prune keeps them."""
-    names = set(manifest) | set(manifest.values())
-    return names | {name + suffix for name in names for suffix in (".gz", ".br")}
+def named(manifest: dict[str, str], unhashed=None) -> set[str]:
+    """The static/ names a release (its manifest: name -> hashed name) needs: every hashed
+    name, and the `unhashed` names published beside them (STATIC_UNHASHED_NAMES's, recorded
+    in the release's manifest; None, as a manifest written before that record says: all).
+    A publish sends these and nothing else from the build folder (a cached one holds every
+    earlier build), a prune keeps them."""
+    return set(manifest.values()) | set(manifest if unhashed is None else unhashed)
 
 
 def release_objects(client, bucket: str, names: set[str], prefix: str = "static/") -> dict:

@@ -125,6 +125,19 @@ def test_an_asset_is_judged_by_type_encoding_caching_and_release():
     assert missing.verdict == FAIL and "collectstatic" in missing.fix
 
 
+def test_an_unhashed_link_and_a_glob_matching_nothing_name_the_setting(collected, settings):
+    prefix = "https://example.com/static/"
+    unhashed = judge_asset(asset(prefix + "css/site.css", 404), prefix, MANIFEST)
+    assert "css/site.3f2a1c9b7e4d.css: the static template tag" in unhashed.fix, unhashed.fix
+    assert "STATIC_UNHASHED_NAMES" in unhashed.fix
+    settings.STATIC_UNHASHED_NAMES = ["css/*", "tinymce/*"]
+    checked = {f.check: f for f in diagnose(only=["collected"])}["collected.unhashed_names"]
+    assert checked.verdict == WARN and "tinymce/*" in checked.seen and "css/*" not in checked.seen
+    settings.STATIC_UNHASHED_NAMES = ["css/*"]
+    checked = {f.check: f for f in diagnose(only=["collected"])}["collected.unhashed_names"]
+    assert checked.verdict == OK and "2 file(s)" in checked.seen, checked.seen
+
+
 def test_an_alias_without_its_slash_and_a_public_media_policy_are_found(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     settings.MEDIA_ROOT = ""

@@ -46,13 +46,18 @@ def entry(hours: float, size: int = 10) -> dict:
 
 def test_objects_go_only_when_no_kept_release_names_them_and_after_the_grace():
     manifests = {
-        "r4": {"css/site.css": "css/site.444444444444.css"},
-        "r2": {"css/site.css": "css/site.222222222222.css", "js/a.js": "js/a.222222222222.js"},
+        "r4": {"paths": {"css/site.css": "css/site.444444444444.css"}, "unhashed": []},
+        # Written before manifests recorded their unhashed names: all of them were published.
+        "r2": {
+            "paths": {
+                "css/site.css": "css/site.222222222222.css",
+                "js/a.js": "js/a.222222222222.js",
+            }
+        },
     }
     objects = {
-        "css/site.css": entry(10),  # the unhashed copy: r4's and r2's name
+        "css/site.css": entry(10),  # the unhashed copy r2 published
         "css/site.444444444444.css": entry(10),
-        "css/site.444444444444.css.br": entry(10),  # a compressed copy of a kept name
         "css/site.222222222222.css": entry(30),
         "js/a.js": entry(30),  # r2 still has the name
         "js/a.222222222222.js": entry(30),
@@ -65,6 +70,31 @@ def test_objects_go_only_when_no_kept_release_names_them_and_after_the_grace():
     assert plan.objects == ["css/site.111111111111.css", "css/site.333333333333.css"]
     assert (plan.young, plan.freed) == (1, 12)
     assert plan_prune(WRITTEN, objects, manifests, ["r4", "r2"], NOW, grace=0).young == 0
+
+
+def test_a_release_keeps_the_unhashed_names_it_published_and_no_other():
+    manifests = {
+        "r4": {
+            "paths": {
+                "css/site.css": "css/site.444444444444.css",
+                "tinymce/plugins/link.js": "tinymce/plugins/link.444444444444.js",
+            },
+            "unhashed": ["tinymce/plugins/link.js"],  # STATIC_UNHASHED_NAMES = ["tinymce/*"]
+        }
+    }
+    objects = {
+        name: entry(10)
+        for name in (
+            "css/site.css",
+            "css/site.444444444444.css",
+            "css/site.444444444444.css.br",
+            "tinymce/plugins/link.js",
+            "tinymce/plugins/link.444444444444.js",
+        )
+    }
+    plan = plan_prune({"r4": ago(10)}, objects, manifests, ["r4"], NOW, grace=0)
+    # No storage writes a .br into the bucket, and r4 published css/site.css only hashed.
+    assert plan.objects == ["css/site.444444444444.css.br", "css/site.css"]
 
 
 def test_the_command_refuses_a_project_that_publishes_to_no_bucket(settings, tmp_path):

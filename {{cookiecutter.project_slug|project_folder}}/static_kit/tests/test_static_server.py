@@ -4,8 +4,11 @@ underscore spelling; and with WhiteNoise, collected files answered before Django
 Django's security headers."""
 
 import asyncio
+import shutil
 
 import pytest
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.management import call_command
 from django.test import override_settings
 
 from static_kit.static_server import WHITENOISE, Server, asgi_application
@@ -202,6 +205,26 @@ def test_a_collected_file_never_reaches_django(front, collected_static, settings
     assert pathsend == str(collected_static / (css.removeprefix("/static/") + ".br"))
 
 
+def test_only_hashed_names_and_the_listed_unhashed_ones_are_indexed(collected, front, caplog):
+    """An unhashed copy is a second URL per file in each worker's index, and pages link hashed
+    names: one is served only where STATIC_UNHASHED_NAMES lists it, and a request for another
+    says why it is a 404, once."""
+    root, manifest = collected
+    app, django = front()
+    assert set(app.files.files) == {f"/static/{hashed}" for hashed in manifest.values()}
+    for _ in range(2):
+        call(app, "/static/css/site.css", **HTTPS)
+    assert [seen[0] for seen in django.seen] == ["/static/css/site.css"] * 2
+    said = [r.getMessage() for r in caplog.records if "STATIC_UNHASHED_NAMES" in r.getMessage()]
+    assert len(said) == 1 and f"/static/{manifest['css/site.css']}" in said[0], said
+
+    app, django = front(STATIC_UNHASHED_NAMES=["img/*"])
+    status, headers, _, pathsend = call(app, "/static/img/dot.png", **HTTPS)
+    assert status == 200 and pathsend == str(root / "img" / "dot.png")
+    assert "immutable" not in headers["cache-control"]  # the name may change content
+    assert call(app, "/static/css/site.css", **HTTPS)[2] == b"django"
+
+
 def test_a_head_request_gets_the_headers_and_no_body(front, collected_static):
     app, _ = front()
     status, headers, body, pathsend = call(
@@ -221,16 +244,18 @@ def test_plain_http_static_requests_get_djangos_https_redirect(front, collected_
 
 
 @pytest.mark.parametrize(("name", "expected"), [("f.woff", "font/woff"), ("f.woff2", "font/woff2")])
-def test_fonts_are_sent_with_their_standard_type(front, collected_static, name, expected):
+def test_fonts_are_sent_with_their_standard_type(front, settings, name, expected):
     """WhiteNoise's own table says application/font-woff; nginx and S3 say font/woff."""
-    font = collected_static / "fonts" / name
+    font = settings.STATICFILES_DIRS[0] / "fonts" / name
     font.parent.mkdir(exist_ok=True)
     font.write_bytes(b"wOFF" + b"\0" * 100)
     try:
+        call_command("collectstatic", "--noinput", verbosity=0)
         app, _ = front()
-        status, headers, _, _ = call(app, f"/static/fonts/{name}", **HTTPS)
+        hashed = staticfiles_storage.stored_name(f"fonts/{name}")
+        status, headers, _, _ = call(app, f"/static/{hashed}", **HTTPS)
     finally:
-        font.unlink()
+        shutil.rmtree(font.parent)
     assert status == 200 and headers["content-type"] == expected
 
 
@@ -271,7 +296,7 @@ def test_asgi_application_indexes_static_root_once_per_worker(collected_static, 
         css = hashed_css(collected_static)
         status, _, _, pathsend = call(app, css, **HTTPS)
         page = call(app, "/not-a-static-file/", **HTTPS)
-    assert indexed == ["WhiteNoise"], f"STATIC_ROOT indexed {len(indexed)} times: {indexed}"
+    assert indexed == ["ReleaseFiles"], f"STATIC_ROOT indexed {len(indexed)} times: {indexed}"
     assert status == 200 and pathsend, "the front no longer serves the collected files"
     assert page[0] == 404 and b"Not Found" in page[2], "Django no longer answers behind it"
     assert WHITENOISE in listed

@@ -109,6 +109,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files that code loads by their unhashed name at run time, as globs: TinyMCE's plugins and
+# skins ("tinymce/*"), a pdf.js worker. Pages link hashed names (the static tag); WhiteNoise and
+# S3 + CDN serve no other unhashed name (static_kit/storage/unhashed.py), nginx serves all.
+STATIC_UNHASHED_NAMES = env.list("DJANGO_STATIC_UNHASHED_NAMES", default=[])
 # The serving strategy's module replaces "staticfiles" with a manifest storage.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
