@@ -7,6 +7,7 @@ cached for that year: the start-up refusal and static_doctor check the content, 
 """
 
 import hashlib
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -48,15 +49,21 @@ def content_hash(path: Path) -> str:
 
 def damaged_files(root: Path, manifest: dict[str, str]) -> list[str]:
     """Each hashed file of `manifest` that is missing from `root` or whose bytes do not match
-    its name, as "name (what is wrong)"."""
+    its name, as "name (what is wrong)". The start-up refusal and the doctor read every hashed
+    file, so this is a plain loop without pathlib (threads, one future per file, took twice as
+    long at 20,000 small files: they wait on the GIL more than on the disk)."""
     found = []
     for name, hashed in sorted(manifest.items()):
-        promised = promised_hash(name, hashed)
-        path = root / hashed
-        if not path.is_file():
+        path = os.path.join(root, hashed)
+        try:
+            with open(path, "rb") as file:
+                actual = hashlib.md5(file.read()).hexdigest()[:12]  # noqa: S324 (Django's)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             found.append(f"{hashed} (missing)")
-        elif promised and (actual := content_hash(path)) != promised:
-            found.append(f"{hashed} ({path.stat().st_size} bytes, content hash {actual})")
+            continue
+        promised = promised_hash(name, hashed)
+        if promised and actual != promised:
+            found.append(f"{hashed} ({os.path.getsize(path)} bytes, content hash {actual})")
     return found
 
 

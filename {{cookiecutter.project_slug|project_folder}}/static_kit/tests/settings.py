@@ -16,7 +16,8 @@ HERE = Path(__file__).resolve().parent
 SECRET_KEY = "static-kit-tests-only"  # noqa: S105 (never used outside these tests)
 DEBUG = False
 ALLOWED_HOSTS = ["testserver"]
-INSTALLED_APPS = ["django.contrib.staticfiles", "static_kit"]
+# static_kit first: its collectstatic is the one manage.py finds, as in the project.
+INSTALLED_APPS = ["static_kit", "django.contrib.staticfiles"]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

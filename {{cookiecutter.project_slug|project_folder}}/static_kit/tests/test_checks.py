@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from static_kit.checks import (
     check_static_and_media_roots_are_separate,
     check_static_root_holds_only_public_files,
+    find_unsafe_static_files,
     refuse_unsafe_start,
 )
 
@@ -31,6 +32,28 @@ def test_private_files_in_static_root_are_refused(settings, tmp_path, plant):
     assert error.id == "static.E002"
     with pytest.raises(ImproperlyConfigured, match="static.E002"):
         refuse_unsafe_start()
+
+
+def test_the_scan_for_private_files_stats_no_file(tmp_path, monkeypatch):
+    """The folders' listings say what is a link: a stat per file took 1.9 s of the doctor's
+    4.5 s at 20,000 files, and runs at every start."""
+    import os
+
+    root = tmp_path / "staticfiles"
+    for folder in ("css", "css/deep", "img"):
+        (root / folder).mkdir(parents=True)
+        for number in range(20):
+            (root / folder / f"f{number}.css").write_text("a {}")
+    (root / "css" / "deep" / ".env").write_text("SECRET=1")
+    (root / "img" / "link.png").symlink_to(root / "img" / "f0.css")
+    stats = []
+    for name in ("stat", "lstat"):
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda *a, real=real, **k: stats.append(a) or real(*a, **k))
+    found = find_unsafe_static_files(root)
+    monkeypatch.undo()
+    assert sorted(found) == [root / "css" / "deep" / ".env", root / "img" / "link.png"]
+    assert len(stats) == 0, f"{len(stats)} stat calls for 62 files"
 
 
 def test_start_without_a_manifest_is_refused_with_the_command(settings, tmp_path):

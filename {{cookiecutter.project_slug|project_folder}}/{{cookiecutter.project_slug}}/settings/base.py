@@ -40,9 +40,11 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before django.contrib.staticfiles: its collectstatic (Django's, with set lookups) is the
+    # one manage.py runs (static_kit/management/commands/collectstatic.py).
+    "static_kit",
     "django.contrib.staticfiles",
     "csp",
-    "static_kit",
     "pages",  # demo
 {%- if cookiecutter.media_storage != "none" %}
     "uploads",  # demo
