@@ -7,6 +7,7 @@ import time
 from docsgen import TEMPLATE_DIR
 
 from .build import build_goal
+from .growth import DEFAULT_SIZES, growth_goal
 from .publish import publish_goal
 from .serving import nginx_goal, whitenoise_goal
 from .suite import suite_goal
@@ -16,6 +17,7 @@ GOALS = {
     "nginx": nginx_goal,
     "build": build_goal,
     "publish": publish_goal,
+    "growth": growth_goal,
     "suite": suite_goal,
 }
 
@@ -25,6 +27,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved A/B rounds per goal")
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--files", type=int, default=2000, help="files in the build goal's tree")
+    parser.add_argument(
+        "--growth-sizes",
+        default=DEFAULT_SIZES,
+        help=f"source files in the growth goal's trees, comma-separated (default {DEFAULT_SIZES})",
+    )
     parser.add_argument(
         "--tree-only",
         action="store_true",

@@ -28,6 +28,7 @@ from harness.crawl import HASHED_NAME, crawl_assets, max_age
 from harness.servers import LOOPBACK, free_port, project_environment, running
 from harness.variants import DEFAULTS, VARIANTS, variant_id
 
+from . import growth
 from .measure import wrk
 
 STATIC_WHERE = {
@@ -255,6 +256,8 @@ def report(
     ]
     for svg in charts.values():
         out.append(svg)
+    if whole_diffs:  # the guide includes the growth table itself (docs/_measured/growth.md)
+        out.append(growth_section())
     where = "" if whole_diffs else " (the whole diffs: `.cache/compare/diffs/` after a run)"
     out.append(f"Each variant's files against the default, `{variant_id(DEFAULTS)}`{where}:\n")
     for variant, text in diffs.items():
@@ -268,6 +271,17 @@ def report(
             body = "".join(f"    - `{name}` +{a} -{r}\n" for name, a, r in stats)
         out.append(f'??? note "{title}"\n\n{body}')
     return "\n".join(out), charts
+
+
+def growth_section() -> str:
+    """How the costs grow with the site: the last growth goal's table (make bench)."""
+    path = TEMPLATE_DIR / ".cache" / "bench" / growth.RECORD
+    if not path.exists():
+        return (
+            "How the costs grow with the site: no growth run recorded on this machine yet "
+            "(`make bench BENCH_ARGS='--only growth'`).\n"
+        )
+    return "How the costs grow with the site:\n\n" + growth.report(json.loads(path.read_text()))
 
 
 # The guide's copy of the last run of every variant (included by choosing-a-strategy.md).

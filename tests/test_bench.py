@@ -19,10 +19,19 @@ GROUPS = {
     "build": ["build.cold", "build.one_file_changed"],
     "publish": ["publish.first", "publish.unchanged", "publish.one_file_changed"],
     "suite": ["suite"],
+    "growth": [
+        "growth.build.cold",
+        "growth.build.one_changed",
+        "growth.worker.start",
+        "growth.doctor",
+    ],
 }
 # The admin's static files left out (--tree-only): the publish smoke spent 43 of its 59 s
 # on the stock storage publishing them twice.
 SMOKE = ["--rounds", "1", "--seconds", "1", "--files", "40", "--tree-only"]
+# The growth goal's smoke sizes: its shape, per file and from one size to the next, is printed
+# at any size (the guide's table is written only at the full 1k / 5k / 20k).
+SMOKE += ["--growth-sizes", "20,40"]
 
 
 @pytest.mark.parametrize("group", GROUPS)
@@ -40,6 +49,10 @@ def test_bench_smoke_run_reports_every_goal_with_a_measured_ratio(group):
             continue
         if goal == "suite":  # recorded by the last whole run, if any on this machine
             assert re.match(r"\d+m\d\ds for \d+ tests|no whole, passing run", line[2]), line[2]
+            continue
+        if goal.startswith("growth."):
+            shape = re.search(r"ms per file at 20 / 40 files; .+ \(([\d.]+) of linear\)", line[2])
+            assert shape and float(shape[1]) > 0, line[2]
             continue
         ratio = re.search(r"([\d.]+)(x|%) \(median of 1, spread", line[2])
         assert ratio and float(ratio[1]) > 0, line[2]

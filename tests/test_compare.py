@@ -27,6 +27,7 @@ def test_compare_measures_a_variant_and_writes_the_report(tmp_path):
     for step in ("collectstatic", "starting make run", "repeat visit", "load on"):
         assert re.search(rf"^compare: {VARIANT}: .*{step}", output, re.M), output
     report = (out / "report.md").read_text()
+    assert "How the costs grow with the site" in report, report[-2000:]
     row = re.search(rf"^\| `{VARIANT}` \| (.+)$", report, re.M)
     assert row, report[:2000]
     cells = [cell.strip() for cell in row[1].split("|")]
