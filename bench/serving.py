@@ -1,11 +1,12 @@
-"""The serving goals: a 50 KB hashed CSS file, and the home page, under the same load.
+"""The serving goals: a 50 KB hashed CSS file, and two pages, under the same load.
 
 - WhiteNoise: the generated variant's own server (deploy/start: granian, with the front that
   answers static files before Django) against the stock setup: gunicorn's default sync
   workers, as many, running Django's own WSGI application with WhiteNoise as middleware, on
   the same project, settings and collected files. Goal: at least 2x the requests per second on
-  the CSS, p99 no worse, home page no slower. The two causes are shown apart: the same stock
-  application under granian (the server's share), and the front against it (the front's).
+  the CSS, p99 no worse; the home page and the admin login no slower, p99 within 1.1x. The
+  two causes are shown apart: the same stock application under granian (the server's
+  share), and the front against it (the front's).
 - Nginx: the generated, hardened nginx site against a raw `alias` config tuned as nginx's
   own docs advise (sendfile, tcp_nopush, open_file_cache, the same precompressed .br/.gz
   copies), with as many workers, serving the same file: the site's headers, dotfile rule and

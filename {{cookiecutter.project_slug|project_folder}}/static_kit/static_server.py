@@ -330,10 +330,14 @@ def wsgi_environ(scope, body) -> dict:
     """The WSGI environ Django reads, from the ASGI scope and the spooled body."""
     server = scope.get("server") or ("localhost", 80)
     client = scope.get("client") or ("", 0)
+    root, path = scope.get("root_path", ""), scope["path"]
+    if root and path.startswith(root):
+        path = path[len(root) :]
     environ = {
         **static_environ(scope),
-        "SCRIPT_NAME": scope.get("root_path", "").encode().decode("latin-1"),
-        "PATH_INFO": scope["path"].encode().decode("latin-1"),
+        # WSGI's strings are latin-1 spellings of the bytes: the UTF-8 of the path.
+        "SCRIPT_NAME": root.encode().decode("latin-1"),
+        "PATH_INFO": path.encode().decode("latin-1"),
         "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}",
         "SERVER_NAME": server[0],
         "SERVER_PORT": str(server[1] or 0),

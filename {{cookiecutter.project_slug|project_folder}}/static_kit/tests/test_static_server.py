@@ -361,3 +361,24 @@ def test_a_streaming_response_and_a_file_response_are_sent_whole(tmp_path):
     app = Server(answering(lambda: FileResponse(temporary)), serve_static=False)
     status, _, body, pathsend = call(app, "/", **HTTPS)
     assert status == 200 and pathsend is None and body == b"x" * 200_000
+
+
+def test_django_reads_the_path_and_headers_as_wsgi_spells_them():
+    seen = {}
+
+    def application(environ, start_response):
+        seen.update(environ, body=environ["wsgi.input"].read())
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    app = Server(application, serve_static=False)
+    headers = [("Content-Type", "text/plain"), ("Content-Length", "4"), ("X-A", "1")]
+    assert call(app, "/café/", method="POST", headers=headers, body=b"body", **HTTPS)[2] == b"ok"
+    assert seen["PATH_INFO"].encode("latin-1").decode() == "/café/"
+    assert (seen["CONTENT_TYPE"], seen["CONTENT_LENGTH"], seen["HTTP_X_A"]) == (
+        "text/plain",
+        "4",
+        "1",
+    )
+    assert "HTTP_CONTENT_TYPE" not in seen and seen["body"] == b"body"
+    assert seen["wsgi.url_scheme"] == "https" and seen["REMOTE_ADDR"] == "127.0.0.1"
