@@ -6,6 +6,7 @@ import os
 import socket
 import ssl
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,21 @@ def test_a_request_for_an_unknown_host_gets_no_answer(nginx_site):
     port = int(nginx_site.url.rsplit(":", 1)[1])
     with pytest.raises(http.client.RemoteDisconnected):
         raw_get(port, "/", host="attacker.example")
+
+
+def test_a_page_is_logged_once_by_nginx_and_not_again_by_gunicorn(nginx_site):
+    """gunicorn's own access line per page cost a quarter of the pages per second. Its lines
+    reach make run's log through honcho a moment after nginx's: the log is read for a few
+    seconds, and the page's line must not come."""
+    marker = "log-probe-7f3a"
+    assert requests.get(f"{nginx_site.url}/?{marker}", timeout=30).status_code == 200
+    access = nginx_site.project / ".run" / f"nginx-{nginx_site.port}" / "access.log"
+    wait_for(lambda: marker in access.read_text(), 10, f"nginx did not log the page in {access}")
+    make_run_log = nginx_site.project / ".make-run.log"
+    deadline = time.monotonic() + 4
+    while time.monotonic() < deadline:
+        assert marker not in make_run_log.read_text(), f"gunicorn logged it too: {make_run_log}"
+        time.sleep(0.2)
 
 
 def test_production_config_passes_nginx_t(nginx_production):

@@ -28,5 +28,8 @@ secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 # machine would fight over it, and the service user may not write there.
 control_socket_disable = True
 
-accesslog = "-"
+# nginx logs every request already (its access_log): a second line per page from gunicorn
+# cost a quarter of the pages per second here (make bench), and p99 88 ms against 57.
+# GUNICORN_ACCESS_LOG=- writes gunicorn's own lines to stdout.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
