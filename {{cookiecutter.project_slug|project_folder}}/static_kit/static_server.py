@@ -144,12 +144,14 @@ class Server:
         scope = self.checked(scope)
         if scope is None:
             return await answer(send, 400, "Two X-Forwarded-Proto headers: which one is true?")
-        if scope["method"] in ("GET", "HEAD") and await self.send_static(scope, send):
+        # The request's headers as WSGI names them, once: for WhiteNoise, then for Django.
+        environ = static_environ(scope)
+        if scope["method"] in ("GET", "HEAD") and await self.send_static(scope, environ, send):
             return
         body = await self.read_body(scope, receive, send)
         if body is not None:
             with body:
-                await self.pages(scope, body, send)
+                await self.pages(scope, environ, body, send)
 
     def trusted(self, client) -> bool:
         if self.proxies is None:
@@ -173,12 +175,12 @@ class Server:
                 scheme = forwarded[0].decode()
         return {**scope, "headers": headers, "scheme": scheme}
 
-    async def send_static(self, scope, send) -> bool:
-        """Send the collected file at this path, if there is one; whether it was sent. Over
-        plain HTTP with SECURE_SSL_REDIRECT, Django answers instead (its 301)."""
+    async def send_static(self, scope, environ, send) -> bool:
+        """Send the collected file at this path (`environ`: static_environ's), if there is
+        one; whether it was sent. Over plain HTTP with SECURE_SSL_REDIRECT, Django answers
+        instead (its 301)."""
         if self.files is None or self.redirect_to_https and scope["scheme"] != "https":
             return False
-        environ = static_environ(scope)
         if "HTTP_IF_RANGE" in environ and "HTTP_RANGE" in environ:
             whole = {key: value for key, value in environ.items() if key != "HTTP_RANGE"}
             found = self.files_answer({**whole, "REQUEST_METHOD": "HEAD"})
@@ -265,9 +267,10 @@ class Pages:
         self.application = application
         self.threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="django")
 
-    async def __call__(self, scope, body, send) -> None:
+    async def __call__(self, scope, headers, body, send) -> None:
+        """Answer with Django: `headers` is static_environ's for this request."""
         loop = asyncio.get_running_loop()
-        environ = wsgi_environ(scope, body)
+        environ = wsgi_environ(scope, headers, body)
         call = contextvars.copy_context().run
         status, headers, content, rest = await loop.run_in_executor(
             self.threads, call, self.respond, environ
@@ -282,7 +285,7 @@ class Pages:
             await send({"type": "http.response.body", "body": content or b""})
         finally:
             if rest is not None:
-                await loop.run_in_executor(self.threads, close, rest)
+                await loop.run_in_executor(self.threads, call, close, rest)
 
     def respond(self, environ):
         """(status, headers, the body or its first chunk, None or the iterator of the rest or
@@ -317,24 +320,34 @@ class Pages:
             finally:
                 close(result)
             return started["status"], started["headers"], content, None
-        rest = iter(result)
+        rest = chunks(result)
         first = b"".join(started.get("written", [])) + next(rest, b"")
         return started["status"], started["headers"], first, rest
+
+
+def chunks(result):
+    """The chunks of a streaming response, which is closed however the sending ends (its
+    close() sends Django's request_finished and closes a FileResponse's file)."""
+    try:
+        yield from result
+    finally:
+        close(result)
 
 
 def close(result) -> None:
     getattr(result, "close", lambda: None)()
 
 
-def wsgi_environ(scope, body) -> dict:
-    """The WSGI environ Django reads, from the ASGI scope and the spooled body."""
+def wsgi_environ(scope, headers: dict, body) -> dict:
+    """The WSGI environ Django reads, from the ASGI scope, its headers as static_environ
+    names them, and the spooled body."""
     server = scope.get("server") or ("localhost", 80)
     client = scope.get("client") or ("", 0)
     root, path = scope.get("root_path", ""), scope["path"]
     if root and path.startswith(root):
         path = path[len(root) :]
     environ = {
-        **static_environ(scope),
+        **headers,
         # WSGI's strings are latin-1 spellings of the bytes: the UTF-8 of the path.
         "SCRIPT_NAME": root.encode().decode("latin-1"),
         "PATH_INFO": path.encode().decode("latin-1"),

@@ -343,10 +343,21 @@ def test_a_page_is_one_hand_off_from_its_thread_to_the_event_loop(monkeypatch):
 def test_a_streaming_response_and_a_file_response_are_sent_whole(tmp_path):
     import tempfile
 
+    from django.core.signals import request_finished
     from django.http import FileResponse, StreamingHttpResponse
 
-    app = Server(answering(lambda: StreamingHttpResponse(iter([b"a", b"b", b"c"]))), False)
-    assert call(app, "/", **HTTPS)[2] == b"abc"
+    finished = []
+
+    def seen(**kwargs):
+        finished.append(kwargs)
+
+    request_finished.connect(seen)  # sent by the response's close()
+    try:
+        app = Server(answering(lambda: StreamingHttpResponse(iter([b"a", b"b", b"c"]))), False)
+        assert call(app, "/", **HTTPS)[2] == b"abc"
+        assert len(finished) == 1, "the streaming response was never closed"
+    finally:
+        request_finished.disconnect(seen)
     path = tmp_path / "report.pdf"
     path.write_bytes(b"%PDF-1.7 " * 10_000)
     app = Server(answering(lambda: FileResponse(open(path, "rb"))), serve_static=False)  # noqa: SIM115
