@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from docsgen import TEMPLATE_DIR
+from harness.bake import PROJECT_SLUG
 from harness.servers import run
 
 from .build import change_stylesheet, collect, write_tree
@@ -36,18 +37,18 @@ from .serving import Goal, prepared
 
 DEFAULT_SIZES = "1000,5000,20000"
 # A cost may grow this much faster than the files before it counts as faster than linear:
-# the machine's drift between sizes, measured once each.
+# the machine's drift between sizes, left after the median of the rounds.
 LINEAR_SLACK = 1.25
 # The goals at the largest size.
 REBUILD_SHARE, START_SECONDS, DOCTOR_SECONDS = 0.10, 5.0, 3.0
 # One worker's start, as granian's: Django set up, asgi.py imported (STATIC_ROOT indexed).
-WORKER_START = """import json, resource, time
+WORKER_START = f"""import json, resource, time
 started = time.monotonic()
-from my_django_site.asgi import application
+from {PROJECT_SLUG}.asgi import application
 seconds = time.monotonic() - started
-files = application.files.files if application.files is not None else {}
-print(json.dumps({"seconds": seconds, "urls": len(files),
-                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+files = application.files.files if application.files is not None else {{}}
+print(json.dumps({{"seconds": seconds, "urls": len(files),
+                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 COSTS = {
     "build.cold": "collectstatic, empty STATIC_ROOT",

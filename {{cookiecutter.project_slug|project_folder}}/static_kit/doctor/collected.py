@@ -212,10 +212,10 @@ def check_unhashed_names(context: Context) -> list[Finding]:
                 "or remove it: the files it meant are served only by their hashed names.",
             )
         ]
-    kept = unhashed_names(manifest)
     if renderer() is not None:
         seen = "nginx serves every collected file by its unhashed name too (from STATIC_ROOT)"
         return [Finding("collected.unhashed_names", OK, seen)]
+    kept = unhashed_names(manifest)
     seen = (
         f"{len(kept)} file(s) also served by their unhashed name ({listed(patterns())})"
         if kept

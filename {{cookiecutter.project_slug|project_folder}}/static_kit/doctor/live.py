@@ -8,7 +8,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from django.conf import settings
 
 from ..storage.integrity import unhashed_name
-from ..storage.unhashed import unhashed_names
+from ..storage.unhashed import keeps_unhashed
 from . import fetch
 from .findings import COLLECT, FAIL, OK, WARN, Context, Finding
 
@@ -92,7 +92,7 @@ def judge_asset(asset: fetch.Fetched, prefix: str, manifest: dict) -> Finding:
         fix = STATUS_FIXES.get(asset.status, "Open the URL and read the server's log for it.")
         name = static_name(asset.url, prefix)
         # An unhashed name: WhiteNoise and S3 + CDN serve only the listed ones (nginx, all).
-        if asset.status == 404 and name in manifest and name not in unhashed_names(manifest):
+        if asset.status == 404 and name in manifest and not keeps_unhashed(name):
             fix = (
                 f"Link the hashed name, {manifest[name]}: the static template tag gives it. "
                 "Code that loads the file by this name needs a glob for it in "

@@ -41,7 +41,7 @@ def unhashed_name(name: str) -> str | None:
     return match["stem"] + (match["suffix"] or "") if match else None
 
 
-def content_hash(path: Path) -> str:
+def content_hash(path: Path | str) -> str:
     """The 12 hex digits Django's manifest storages name a file after (file_hash)."""
     with open(path, "rb") as file:
         return hashlib.file_digest(file, "md5").hexdigest()[:12]
@@ -56,8 +56,7 @@ def damaged_files(root: Path, manifest: dict[str, str]) -> list[str]:
     for name, hashed in sorted(manifest.items()):
         path = os.path.join(root, hashed)
         try:
-            with open(path, "rb") as file:
-                actual = hashlib.md5(file.read()).hexdigest()[:12]  # noqa: S324 (Django's)
+            actual = content_hash(path)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             found.append(f"{hashed} (missing)")
             continue

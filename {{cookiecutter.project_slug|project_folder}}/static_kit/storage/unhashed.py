@@ -28,14 +28,19 @@ def patterns() -> list[str]:
     return list(getattr(settings, "STATIC_UNHASHED_NAMES", []))
 
 
+def keeps_unhashed(name: str, globs: list[str] | None = None) -> bool:
+    """Whether STATIC_UNHASHED_NAMES (or `globs`) keeps the collected file `name` unhashed."""
+    return matches_patterns(name, patterns() if globs is None else globs)
+
+
 def unhashed_names(manifest: dict[str, str], globs: list[str] | None = None) -> set[str]:
     """The names of `manifest` (name -> hashed name) that STATIC_UNHASHED_NAMES (or `globs`)
     keeps unhashed."""
     globs = patterns() if globs is None else globs
-    return {name for name in manifest if globs and matches_patterns(name, globs)}
+    return {name for name in manifest if keeps_unhashed(name, globs)} if globs else set()
 
 
 def unmatched_patterns(manifest: dict[str, str], globs: list[str] | None = None) -> list[str]:
     """The globs that match no collected file: a typo, or an app no longer installed."""
     globs = patterns() if globs is None else globs
-    return [glob for glob in globs if not any(matches_patterns(n, [glob]) for n in manifest)]
+    return [glob for glob in globs if not any(keeps_unhashed(name, [glob]) for name in manifest)]
