@@ -2,8 +2,9 @@
 
 `inspect_site()` visits the home page, the admin login and the home page again in one browser
 context, and returns what it saw: every problem as one line naming the variant, the page and
-the element or URL, the bytes the first visit transferred, and which static files the repeat
-visit fetched from the network instead of the browser's cache.
+the element or URL (a script or stylesheet without an integrity digest is one; a digest the
+bytes fail is a console error, another), the bytes the first visit transferred, and which
+static files the repeat visit fetched from the network instead of the browser's cache.
 """
 
 from dataclasses import dataclass, field
@@ -29,6 +30,12 @@ HOME_CHECKS = """async (font) => {
     images: [...document.images].map((img) => ({src: img.currentSrc, width: img.naturalWidth})),
   };
 }"""
+
+# Every script and stylesheet element without an integrity attribute, by URL.
+WITHOUT_INTEGRITY = """() => [...document.querySelectorAll('link[rel~="stylesheet"], script[src]')]
+  .filter((element) => !element.integrity).map((element) => element.href || element.src)"""
+# The admin's tags outside any block of admin/base.html: a project cannot give them a digest.
+ADMIN_OUTSIDE_BLOCKS = ("/admin/css/nav_sidebar.", "/admin/js/nav_sidebar.")
 
 ADMIN_CHECKS = """() => {
   const header = document.querySelector("#header");
@@ -158,6 +165,8 @@ def inspect_site(browser, name: str, base_url: str, screenshot: Path | None = No
             report.fail("home page", "no image on the page")
         if seen["script"] != "ran":
             report.fail("home page", "site.js did not run (html[data-script] not set)")
+        for url in page.evaluate(WITHOUT_INTEGRITY):
+            report.fail("home page", f"{url} is linked without an integrity digest")
         if screenshot:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), type="jpeg", quality=70, full_page=True)
@@ -170,6 +179,9 @@ def inspect_site(browser, name: str, base_url: str, screenshot: Path | None = No
                 f"#header background is {admin['header']}, not the admin CSS's "
                 f"{ADMIN_HEADER_BACKGROUND}: the admin is unstyled",
             )
+        for url in page.evaluate(WITHOUT_INTEGRITY):
+            if not any(part in url for part in ADMIN_OUTSIDE_BLOCKS):
+                report.fail("admin login", f"{url} is linked without an integrity digest")
 
         repeat = load(page, take, f"{base_url}/", "home page, repeat visit", report)
         report.repeat_visit_network = repeat.network_fetches("/static/")

@@ -15,10 +15,11 @@ tests fail if a release stops calling it).
     security.py     Content-Security-Policy (django-csp) widened to this strategy's hosts
     media/          uploads: size limit, their types, local serving
     references.py   the static references in templates and stylesheets
+    templatetags/   `assets`: script and stylesheet tags with their integrity digests
     errors.py       a failed manage.py command in one line
     app_template/   what `manage.py startapp` writes (passes the project's `make test`)
 
 Upgrade: replace this folder with a newer copy; CHANGELOG.md says what changed.
 """
 
-__version__ = "1.4.0"
+__version__ = "1.5.0"

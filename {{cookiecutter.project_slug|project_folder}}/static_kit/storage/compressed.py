@@ -21,6 +21,7 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from .atomic import AtomicFileSystemStorage, AtomicWritesMixin, write_atomically
 from .incremental import IncrementalPostProcessMixin
+from .subresource import IntegrityManifestMixin
 
 # Smaller files gain nothing a browser would notice (nginx's gzip_min_length works alike).
 SMALLEST = 256
@@ -30,13 +31,17 @@ BROTLI_QUALITY = 10
 
 
 class CompressedOnceStorage(
-    AtomicWritesMixin, CompressedManifestStaticFilesStorage, IncrementalPostProcessMixin
+    AtomicWritesMixin,
+    IntegrityManifestMixin,
+    CompressedManifestStaticFilesStorage,
+    IncrementalPostProcessMixin,
 ):
     """Django's manifest storage, then a .br and a .gz copy of each hashed name that lacks one.
 
     A text file that does not compress by 5% is left without copies, as WhiteNoise does.
     The manifest is kept in STATIC_MANIFESTS_ROOT, outside STATIC_ROOT: whatever STATIC_ROOT
-    holds is public, and the manifest lists every file name, the unlinked ones too.
+    holds is public, and the manifest lists every file name, the unlinked ones too. It holds
+    each script's and stylesheet's integrity digest besides (subresource.py).
     """
 
     def __init__(self, *args, manifest_storage=None, **kwargs):

@@ -5,7 +5,8 @@ run, whatever changed: at 20,000 source files, a run after one stylesheet change
 long as a cold one. Here each run keeps a record beside STATIC_ROOT (never in it: everything
 there is public), `<STATIC_ROOT>.collected.json`: for each source file its size, modification
 and change times, the MD5 of its bytes, its hashed name, and for a stylesheet or script the
-names its url(), @import and sourceMappingURL references resolved to. The next run:
+names its url(), @import and sourceMappingURL references resolved to, and its hashed file's
+integrity digest (subresource.py). The next run:
 
 - looks at each source's size and times (a stat, no read), and takes a file as it is when they
   match and its hashed file is still there; a file with new times and the same size (a fresh
@@ -13,7 +14,8 @@ names its url(), @import and sourceMappingURL references resolved to. The next r
 - hands Django's post-processing the files that changed, and every stylesheet that references
   one of them (and so on up), nothing else;
 - gives those the recorded hashed names of the files they reference, exactly the names
-  Django's own run would give them, so the manifest is the one Django writes.
+  Django's own run would give them, so the manifest is the one Django writes;
+- reads, for its integrity digest, only a script or stylesheet whose hashed file is new.
 
 A different storage class, STATIC_URL, Django version or manifest version, or a record that
 cannot be read, makes the run a whole one, as Django's.
@@ -28,6 +30,8 @@ from pathlib import Path
 import django
 from django.conf import settings
 from django.contrib.staticfiles.storage import HashedFilesMixin
+
+from . import subresource
 
 RECORD_VERSION = 1
 
@@ -114,7 +118,27 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
                 files[name]["references"] = entry["references"]
             elif name in changed and key in self.references:  # a stylesheet or script
                 files[name]["references"] = sorted(self.references[key])
+        self.integrity = self.integrity_digests(paths, known, files)
         self.write_record({"key": self.record_key(), "files": files})
+
+    def integrity_digests(self, paths: dict, known: dict, files: dict) -> dict[str, str]:
+        """hashed name -> integrity digest, for each collected file STATIC_INTEGRITY_NAMES
+        names; read only where the record has none for that hashed name (noted in `files`)."""
+        globs, digests = subresource.patterns(), {}
+        self.integrity_reads = 0
+        for name in paths:
+            hashed = self.hashed_files.get(self.hash_key(self.clean_name(name)))
+            if hashed is None or not subresource.wanted(name, globs):
+                continue
+            old = known.get(name, {})
+            if old.get("hashed") == hashed and old.get("sri"):
+                digests[hashed] = old["sri"]
+            else:
+                digests[hashed] = subresource.integrity_of(self, hashed)
+                self.integrity_reads += 1
+            if name in files:
+                files[name]["sri"] = digests[hashed]
+        return digests
 
     def write_record(self, record: dict) -> None:
         """All or nothing; a record that cannot be written only makes the next run a whole

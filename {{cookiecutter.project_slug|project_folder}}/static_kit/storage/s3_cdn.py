@@ -8,7 +8,6 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.base import ContentFile
 from django.core.management.base import CommandError
 
 from . import release_id
@@ -16,6 +15,7 @@ from .atomic import AtomicWritesMixin
 from .content_types import content_type as static_content_type
 from .incremental import IncrementalPostProcessMixin
 from .integrity import damaged_objects, hash_in_name
+from .subresource import IntegrityManifestMixin
 from .unhashed import MANIFEST_KEY, unhashed_names
 
 # Hashed names never change content: cached for a year, everywhere. Other names may change.
@@ -36,7 +36,10 @@ class PublishError(CommandError):
 
 
 class CDNManifestStaticFilesStorage(
-    AtomicWritesMixin, ManifestStaticFilesStorage, IncrementalPostProcessMixin
+    AtomicWritesMixin,
+    IntegrityManifestMixin,
+    ManifestStaticFilesStorage,
+    IncrementalPostProcessMixin,
 ):
     """Build in STATIC_ROOT, publish to the bucket, manifest last.
 
@@ -100,20 +103,10 @@ class CDNManifestStaticFilesStorage(
                 hashed=hashed,
                 only=named(self.hashed_files, unhashed),
             )
-            # As Django writes it, with sorted keys: the same release gives the same bytes.
-            self.manifest_hash = self.file_hash(
-                None, ContentFile(json.dumps(sorted(self.hashed_files.items())).encode())
-            )
-            manifest = json.dumps(
-                {
-                    "paths": self.hashed_files,
-                    "version": self.manifest_version,
-                    "hash": self.manifest_hash,
-                    # What a prune keeps of this release beside its hashed names.
-                    MANIFEST_KEY: unhashed,
-                },
-                sort_keys=True,
-            ).encode()
+            # As Django writes it, with the digests, and sorted keys: the same release gives the
+            # same bytes; and what a prune keeps of this release beside its hashed names.
+            payload = {**self.manifest_payload(), MANIFEST_KEY: unhashed}
+            manifest = json.dumps(payload, sort_keys=True).encode()
             if not same_object(client, bucket, f"manifests/{self.manifest_name}", manifest):
                 # Last: only now can a process of this release start.
                 client.put_object(

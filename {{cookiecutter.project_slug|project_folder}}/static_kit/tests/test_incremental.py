@@ -3,7 +3,6 @@ touches, and writes the manifest Django's own storage writes."""
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -12,32 +11,6 @@ from django.contrib.staticfiles.storage import HashedFilesMixin
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
-
-from static_kit.tests.settings import HERE
-
-OTHERS = 20
-
-
-@pytest.fixture
-def tree(settings, tmp_path):
-    """Sources: a stylesheet importing another and using an image, a stylesheet using
-    another image, a script, and more images that nothing references."""
-    source = tmp_path / "src"
-    shutil.copytree(HERE / "static", source)
-    (source / "css" / "plain.css").write_text(
-        '.p { background: url("../img/other-0.png"); }\n'
-        '.q { background: url("../img/other-1.png?v=2#x"); }\n'
-    )
-    (source / "js").mkdir()
-    (source / "js" / "app.js").write_text("console.log('app');\n")
-    for n in range(OTHERS):
-        (source / "img" / f"other-{n}.png").write_bytes(
-            (HERE / "static" / "img" / "dot.png").read_bytes() + bytes([n])
-        )
-    settings.STATICFILES_DIRS = [source]
-    settings.STATIC_ROOT = tmp_path / "staticfiles"
-    settings.STATIC_MANIFESTS_ROOT = tmp_path / "manifests"
-    return source
 
 
 @pytest.fixture

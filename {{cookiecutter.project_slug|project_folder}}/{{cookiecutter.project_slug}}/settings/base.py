@@ -115,6 +115,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # skins ("tinymce/*"), a pdf.js worker. Pages link hashed names (the static tag); WhiteNoise and
 # S3 + CDN serve no other unhashed name (static_kit/storage/unhashed.py), nginx serves all.
 STATIC_UNHASHED_NAMES = env.list("DJANGO_STATIC_UNHASHED_NAMES", default=[])
+# Collected files whose integrity digest (SHA-384) collectstatic keeps in the manifest, as globs;
+# the assets tags put it on <script> and <link>, and browsers refuse other bytes under that name
+# (static_kit/storage/subresource.py). An empty list turns it off.
+STATIC_INTEGRITY_NAMES = ["*.css", "*.js", "*.mjs"]
 # The serving strategy's module replaces "staticfiles" with a manifest storage.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
