@@ -4,9 +4,11 @@ and CDN stand-in where the variant needs them), measured from outside, and writt
 Per variant: where static files and uploads live; the headers of its hashed site.css; the bytes
 a first and a repeat visit of the home page transfer; requests per second and p50/p99 latency
 for that stylesheet and for the home page under the same bounded load (wrk, a second process
-on loopback); how long collectstatic (or the publish to the bucket) took. Output, in --out:
-report.md (a table, charts, each variant's diff against the default), charts/*.svg,
-diffs/*.diff, results.json; and the guide's copy of the report (--docs).
+on loopback); how long collectstatic (or the publish to the bucket) took; in Chromium, which
+scripts and stylesheets carry an integrity digest, the page's Link header, and the first
+visit's paint times with the preload hints and, the site started again, without them.
+Output, in --out: report.md (a table, charts, each variant's diff against the default),
+charts/*.svg, diffs/*.diff, results.json; and the guide's copy of the report (--docs).
 """
 
 import argparse
@@ -24,8 +26,9 @@ import requests
 
 from docsgen import TEMPLATE_DIR
 from harness.bake import bake_variant
+from harness.browser import first_visits
 from harness.crawl import HASHED_NAME, crawl_assets, max_age
-from harness.servers import LOOPBACK, free_port, project_environment, running
+from harness.servers import LOOPBACK, chromium, free_port, project_environment, running
 from harness.variants import DEFAULTS, VARIANTS, variant_id
 
 from . import growth
@@ -59,7 +62,7 @@ def timed(command: list[str], cwd: Path, env: dict) -> float:
     return time.monotonic() - started
 
 
-def measure(answers: dict, folder: Path, seconds: int) -> dict:
+def measure(answers: dict, folder: Path, seconds: int, browser) -> dict:
     """One variant: baked, installed, collected, started with `make run`, measured, stopped."""
     name = variant_id(answers)
     progress(f"{name}: baking and installing")
@@ -88,6 +91,13 @@ def measure(answers: dict, folder: Path, seconds: int) -> dict:
             load = wrk(target, seconds)
             result[what] = {"rps": load.rps, "p50": load.p50, "p99": load.p99}
             result[what]["errors"] = load.errors
+        progress(f"{name}: first visits in Chromium, with the preload hints")
+        result["browser"] = first_visits(browser, url + "/")
+    # The same site without hints: started again, STATIC_PRELOAD empty.
+    quiet = {**env, "DJANGO_STATIC_PRELOAD": ""}
+    with running(["make", "run", f"PORT={port}", f"VENV={venv}"], project, quiet, url + "/", "run"):
+        progress(f"{name}: first visits in Chromium, without the preload hints")
+        result["browser_without_hints"] = first_visits(browser, url + "/")
     return result
 
 
@@ -254,6 +264,7 @@ def report(
         "The headers of the hashed `site.css`, as a browser asking for `br, gzip` gets them:\n",
         "\n".join(headers) + "\n",
     ]
+    out.append(browser_section(results))
     for svg in charts.values():
         out.append(svg)
     if whole_diffs:  # the guide includes the growth table itself (docs/_measured/growth.md)
@@ -271,6 +282,44 @@ def report(
             body = "".join(f"    - `{name}` +{a} -{r}\n" for name, a, r in stats)
         out.append(f'??? note "{title}"\n\n{body}')
     return "\n".join(out), charts
+
+
+def hints_summary(link: str) -> str:
+    """A Link header in short: "preconnect, preload style, preload font"."""
+    found = []
+    for hint in filter(None, (part.strip() for part in link.split(","))):
+        rel = re.search(r"rel=(\w+)", hint)
+        kind = re.search(r"as=(\w+)", hint)
+        found.append(" ".join(filter(None, [rel and rel[1], kind and kind[1]])))
+    return ", ".join(found) or "(none)"
+
+
+def browser_section(results: list[dict]) -> str:
+    """Integrity digests, preload hints and first-visit paint times, per variant."""
+    first = results[0]["browser"]
+    rows = [
+        f"The home page in Chromium: a first visit (no cache, no open connection) with "
+        f"{first['latency_ms']} ms added to every request, median of {first['loads']} loads, "
+        "with the preload hints (`STATIC_PRELOAD`) and, the site started again, without them. "
+        "On loopback with no added latency the two are the same to the millisecond: what the "
+        "hints save is round trips.\n",
+        "| variant | integrity digest (scripts, stylesheets) | Link header | first / largest "
+        "contentful paint, with hints | without hints |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        hinted, plain = r["browser"], r["browser_without_hints"]
+        digests = ", ".join(
+            f"`{re.sub(r'[.][0-9a-f]{12}(?=[.])', '', a['url'].rsplit('/', 1)[1])}` "
+            + ("yes" if a["integrity"] else "no")
+            for a in hinted["integrity"]
+        )
+        rows.append(
+            f"| `{r['variant']}` | {digests} | {hints_summary(hinted['link'])} "
+            f"| {hinted['fcp_ms']:.0f} / {hinted['lcp_ms']:.0f} ms "
+            f"| {plain['fcp_ms']:.0f} / {plain['lcp_ms']:.0f} ms |"
+        )
+    return "\n".join(rows) + "\n"
 
 
 def growth_section() -> str:
@@ -307,9 +356,10 @@ def main() -> int:
     shutil.rmtree(options.out, ignore_errors=True)
     options.out.mkdir(parents=True)
     results = []
-    for number, answers in enumerate(chosen, 1):
-        progress(f"variant {number} of {len(chosen)}: {variant_id(answers)}")
-        results.append(measure(answers, options.out, options.seconds))
+    with chromium() as browser:
+        for number, answers in enumerate(chosen, 1):
+            progress(f"variant {number} of {len(chosen)}: {variant_id(answers)}")
+            results.append(measure(answers, options.out, options.seconds, browser))
     default = bake_variant(DEFAULTS, options.out / "pristine")  # as generated, never run
     diffs = {}
     (options.out / "diffs").mkdir()

@@ -3,10 +3,12 @@
 `inspect_site()` visits the home page, the admin login and the home page again in one browser
 context, and returns what it saw: every problem as one line naming the variant, the page and
 the element or URL (a script or stylesheet without an integrity digest is one; a digest the
-bytes fail is a console error, another), the bytes the first visit transferred, and which
+bytes fail is a console error, another; a stylesheet or font that the Link header does not
+preload, or that is fetched twice, one more), the bytes the first visit transferred, and which
 static files the repeat visit fetched from the network instead of the browser's cache.
 """
 
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,6 +36,9 @@ HOME_CHECKS = """async (font) => {
 # Every script and stylesheet element without an integrity attribute, by URL.
 WITHOUT_INTEGRITY = """() => [...document.querySelectorAll('link[rel~="stylesheet"], script[src]')]
   .filter((element) => !element.integrity).map((element) => element.href || element.src)"""
+# What the home page preloads (STATIC_PRELOAD): its stylesheet and its web font.
+PRELOADED = ("/css/site.", "/fonts/dejavu-sans-subset.")
+
 # The admin's tags outside any block of admin/base.html: a project cannot give them a digest.
 ADMIN_OUTSIDE_BLOCKS = ("/admin/css/nav_sidebar.", "/admin/js/nav_sidebar.")
 
@@ -52,6 +57,11 @@ class Visit:
     from_cache: set = field(default_factory=set)  # requestIds served from memory or disk
     encoded_bytes: dict = field(default_factory=dict)  # requestId -> bytes on the wire
     failed: dict = field(default_factory=dict)  # requestId -> error text
+    headers: dict = field(default_factory=dict)  # the document's response headers
+
+    def fetched(self, path_part: str) -> list[str]:
+        """Every request (network or cache) for a URL containing `path_part`."""
+        return sorted(url for url in self.requests.values() if path_part in url)
 
     def network_fetches(self, path_part: str) -> list[str]:
         """URLs containing `path_part` that came from the network, not the browser cache."""
@@ -119,6 +129,7 @@ def load(page, take, url: str, label: str, report: Report) -> Visit:
     """Load `url` until the network is idle; report every failed or 4xx/5xx request."""
     response = page.goto(url, wait_until="networkidle")
     visit = take()
+    visit.headers = response.headers if response is not None else {}
     if response is None or response.status >= 400:
         report.fail(label, f"the page answered {response.status if response else 'nothing'}")
     for request_id, status in visit.statuses.items():
@@ -140,7 +151,11 @@ def inspect_site(browser, name: str, base_url: str, screenshot: Path | None = No
     try:
         page = context.new_page()
         console = []
-        page.on("console", lambda m: m.type == "error" and console.append(m.text))
+        # Errors, and Chromium's warnings of a preload the page did not use as it was made.
+        page.on(
+            "console",
+            lambda m: (m.type == "error" or "preload" in m.text) and console.append(m.text),
+        )
         take = watch(page)
 
         first = load(page, take, f"{base_url}/", "home page", report)
@@ -167,6 +182,13 @@ def inspect_site(browser, name: str, base_url: str, screenshot: Path | None = No
             report.fail("home page", "site.js did not run (html[data-script] not set)")
         for url in page.evaluate(WITHOUT_INTEGRITY):
             report.fail("home page", f"{url} is linked without an integrity digest")
+        link = first.headers.get("link", "")
+        for part in PRELOADED:
+            if not any(part in hint and "rel=preload" in hint for hint in link.split(",")):
+                report.fail("home page", f"no Link header preloads {part}: {link!r}")
+            # A preload made otherwise than the page's own request is fetched a second time.
+            if len(fetched := first.fetched(part)) != 1:
+                report.fail("home page", f"{part} was fetched {len(fetched)} times: {fetched}")
         if screenshot:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), type="jpeg", quality=70, full_page=True)
@@ -197,3 +219,57 @@ def inspect_site(browser, name: str, base_url: str, screenshot: Path | None = No
     finally:
         context.close()
     return report
+
+
+# First contentful paint and largest contentful paint, as the page itself reports them.
+PAINT_TIMES = """() => new Promise((resolve) => {
+  const paint = () => performance.getEntriesByName("first-contentful-paint")[0];
+  const done = (lcp) => resolve({fcp: paint() ? paint().startTime : null, lcp});
+  setTimeout(() => done(null), 5000);
+  new PerformanceObserver((list) => {
+    const entries = list.getEntries();
+    done(entries[entries.length - 1].startTime);
+  }).observe({type: "largest-contentful-paint", buffered: true});
+})"""
+ASSET_INTEGRITY = """() => [...document.querySelectorAll('link[rel~="stylesheet"], script[src]')]
+  .map((element) => ({url: element.href || element.src, integrity: Boolean(element.integrity)}))"""
+
+
+def first_visits(browser, url: str, loads: int = 5, latency_ms: int = 80) -> dict:
+    """`loads` first visits of `url`, each in a fresh context (no cache, no open connection),
+    with `latency_ms` added to every request by Chromium (loopback has none): the medians of
+    first and largest contentful paint, the page's Link header, and which of its scripts and
+    stylesheets carry an integrity digest."""
+    paints, largest, seen = [], [], {}
+    for _ in range(loads):
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        try:
+            page = context.new_page()
+            client = context.new_cdp_session(page)
+            client.send("Network.enable")
+            client.send(
+                "Network.emulateNetworkConditions",
+                {
+                    "offline": False,
+                    "latency": latency_ms,
+                    "downloadThroughput": -1,
+                    "uploadThroughput": -1,
+                },
+            )
+            response = page.goto(url, wait_until="load")
+            times = page.evaluate(PAINT_TIMES)
+            paints.append(times["fcp"])
+            largest.append(times["lcp"])
+            seen = {
+                "link": response.headers.get("link", "") if response else "",
+                "integrity": page.evaluate(ASSET_INTEGRITY),
+            }
+        finally:
+            context.close()
+    return {
+        "fcp_ms": statistics.median(p for p in paints if p is not None),
+        "lcp_ms": statistics.median(p for p in largest if p is not None),
+        "loads": loads,
+        "latency_ms": latency_ms,
+        **seen,
+    }

@@ -7,7 +7,7 @@ wrong with it, so a failure lists every broken asset at once with the URL and th
 import gzip
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -71,10 +71,12 @@ def css_urls(css_url: str, css: str) -> list[str]:
 @dataclass
 class Asset:
     url: str
-    referrer: str
+    referrer: str  # the first page or stylesheet found to reference it
     status: int
     headers: requests.structures.CaseInsensitiveDict
     body: bytes
+    # Every page and stylesheet that references it (a font is both preloaded and in the CSS).
+    referrers: list = field(default_factory=list)
 
     @property
     def suffix(self) -> str:
@@ -86,14 +88,16 @@ def crawl_assets(session: requests.Session, page_url: str) -> tuple[requests.Res
     """Fetch the page, then each asset it references and each url() in fetched CSS, once."""
     page = session.get(page_url, timeout=30)
     queue = deque((url, page_url) for url in page_asset_urls(page_url, page.text))
-    seen, assets = set(), []
+    seen, assets = {}, []
     while queue:
         url, referrer = queue.popleft()
         if url in seen:
+            seen[url].referrers.append(referrer)
             continue
-        seen.add(url)
         response = session.get(url, timeout=30, headers={"Accept-Encoding": "br, gzip"})
         asset = Asset(url, referrer, response.status_code, response.headers, response.content)
+        asset.referrers.append(referrer)
+        seen[url] = asset
         assets.append(asset)
         if asset.suffix == ".css" and response.ok:
             queue.extend((nested, url) for nested in css_urls(url, response.text))

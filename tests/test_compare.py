@@ -24,7 +24,8 @@ def test_compare_measures_a_variant_and_writes_the_report(tmp_path):
     assert code == 0, output[-3000:]
     assert guide.read_bytes() == committed, "make compare --only rewrote the guide's report"
     assert "docs/_measured/compare.md left as it was" in output, output[-1000:]
-    for step in ("collectstatic", "starting make run", "repeat visit", "load on"):
+    steps = ("collectstatic", "starting make run", "repeat visit", "load on", "without the preload")
+    for step in steps:
         assert re.search(rf"^compare: {VARIANT}: .*{step}", output, re.M), output
     report = (out / "report.md").read_text()
     assert "How the costs grow with the site" in report, report[-2000:]
@@ -36,6 +37,15 @@ def test_compare_measures_a_variant_and_writes_the_report(tmp_path):
     for load in (css, page):
         assert float(load.split()[0].replace(",", "")) > 0, row[0]
     assert float(collect.split()[0]) > 0, row[0]
+    # In Chromium: every script and stylesheet has its digest, the hints are sent, paints timed.
+    browser = re.search(
+        rf"^\| `{VARIANT}` \| `site\.css` yes, `site\.js` yes \| preload style, preload font "
+        r"\| (\d+) / (\d+) ms \| (\d+) / (\d+) ms \|$",
+        report,
+        re.M,
+    )
+    assert browser, report[:4000]
+    assert all(int(value) > 0 for value in browser.groups()), browser[0]
     css_headers = rf"^\| `{VARIANT}` \| `text/css[^|]*` \| `br` \| `[^`]*immutable"
     assert re.search(css_headers, report, re.M), report[:3000]
     for chart in ("css-rps", "page-rps", "first-visit", "collect"):

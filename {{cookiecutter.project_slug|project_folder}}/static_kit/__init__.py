@@ -16,6 +16,7 @@ tests fail if a release stops calling it).
     media/          uploads: size limit, their types, local serving
     references.py   the static references in templates and stylesheets
     templatetags/   `assets`: script and stylesheet tags with their integrity digests
+    preload.py      preload and preconnect hints: a Link header and the matching tags
     errors.py       a failed manage.py command in one line
     app_template/   what `manage.py startapp` writes (passes the project's `make test`)
 

@@ -13,6 +13,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, storages
 
+from . import preload
 from .storage.integrity import damaged_files
 
 
@@ -76,6 +77,23 @@ def check_static_root_holds_only_public_files(app_configs=None, **kwargs):
     ]
 
 
+@checks.register(checks.Tags.staticfiles)
+def check_static_preload_names_preloadable_files(app_configs=None, **kwargs):
+    """A preload hint needs what the file is for the browser (`as=`), from its suffix."""
+    unknown = [name for name in preload.names() if preload.destination(name) is None]
+    if not unknown:
+        return []
+    return [
+        checks.Error(
+            f"STATIC_PRELOAD names {', '.join(unknown)}: a browser preloads stylesheets, "
+            "scripts, fonts and images only.",
+            hint=f"Keep files ending in {', '.join(sorted(preload.DESTINATIONS))} "
+            "(settings or DJANGO_STATIC_PRELOAD).",
+            id="static.E003",
+        )
+    ]
+
+
 def manifest_location(storage: ManifestFilesMixin) -> str:
     """Where this storage reads its manifest: a path, or s3://bucket/key."""
     manifests = storage.manifest_storage
@@ -104,6 +122,7 @@ def refuse_unsafe_start() -> None:
             "static file would answer 500. Run `python manage.py collectstatic --noinput` "
             "before starting the server."
         )
+    refuse_unknown_preloads(storage)
     # A storage that publishes elsewhere (a bucket behind a CDN) says what it lacks itself.
     if hasattr(storage, "damaged_files"):
         damaged, where = storage.damaged_files(storage.hashed_files), storage.published_location
@@ -114,6 +133,18 @@ def refuse_unsafe_start() -> None:
         return
     if damaged:
         raise ImproperlyConfigured(unsafe_files_message(damaged, where))
+
+
+def refuse_unknown_preloads(storage: ManifestFilesMixin) -> None:
+    """STATIC_PRELOAD names files the manifest must hold: the preload tag of every page would
+    otherwise answer 500 (the manifest storage refuses a name it lacks)."""
+    missing = [name for name in preload.names() if storage.hashed_files.get(name) is None]
+    if missing:
+        raise ImproperlyConfigured(
+            f"STATIC_PRELOAD names {', '.join(missing)}, which collectstatic did not collect: "
+            "every page using the preload tag would answer 500. Fix the name (settings or "
+            "DJANGO_STATIC_PRELOAD) or add the file, then run collectstatic."
+        )
 
 
 # What to do about hashed files that are missing or damaged (the start-up refusal, the doctor).

@@ -49,6 +49,17 @@ def digest(file) -> str:
     return f"{ALGORITHM}-{base64.b64encode(value).decode()}"
 
 
+def static_digest(name: str) -> str | None:
+    """The digest of the static file `name` in this release's manifest, or None (no digest, or a
+    storage without a manifest: make dev's). What the tags and the preload hints put on a page."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    digests = getattr(staticfiles_storage, "integrity", None)
+    if not digests:
+        return None
+    return digests.get(staticfiles_storage.stored_name(name))
+
+
 def integrity_of(storage, hashed: str) -> str:
     """The digest of the collected file `hashed`, read through `storage` (its staged bytes
     where a run has not committed them yet)."""

@@ -16,32 +16,27 @@ nothing on the same host. A keyword argument is one more attribute (True: withou
 
 `integrity name` gives the two attributes alone, for a tag written by hand, and
 `integrity_href name` a static URL followed by them, for a template block that sits inside an
-href (the admin's `stylesheet` block: templates/admin/base_site.html).
+href (the admin's `stylesheet` block: templates/admin/base_site.html). `preload` gives the
+preload and preconnect tags of STATIC_PRELOAD, and the page's Link header (static_kit/preload.py).
 """
 
 import re
 
 from django import template
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from ..preload import REQUEST_ATTRIBUTE, hints
+from ..storage.subresource import static_digest
 
 register = template.Library()
 
 ATTRIBUTE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def digest(name: str) -> str | None:
-    """The integrity digest of the static file `name`, from this release's manifest."""
-    digests = getattr(staticfiles_storage, "integrity", None)
-    if not digests:
-        return None
-    return digests.get(staticfiles_storage.stored_name(name))
-
-
 def integrity_attributes(name: str) -> dict[str, str]:
-    value = digest(name)
+    value = static_digest(name)
     return {"integrity": value, "crossorigin": "anonymous"} if value else {}
 
 
@@ -85,3 +80,13 @@ def integrity_href(name: str) -> SafeString:
     if not attributes:
         return format_html("{}", static(name))
     return format_html('{}" integrity="{}" crossorigin="{}', static(name), *attributes.values())
+
+
+@register.simple_tag(takes_context=True)
+def preload(context) -> SafeString:
+    """The preload and preconnect <link> tags of STATIC_PRELOAD (static_kit/preload.py); the
+    page's response gets the same hints as a Link header."""
+    found = hints()
+    if (request := context.get("request")) is not None:
+        setattr(request, REQUEST_ATTRIBUTE, found)
+    return format_html_join("\n", "{}", ((hint.tag(),) for hint in found))

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     # Content-Security-Policy (django-csp): CONTENT_SECURITY_POLICY below, plus this
     # strategy's static and media hosts.
     "static_kit.security.StrategyCSPMiddleware",
+    "static_kit.preload.PreloadMiddleware",  # the preload tag's Link header (STATIC_PRELOAD)
 ]
 
 ROOT_URLCONF = "{{ cookiecutter.project_slug }}.urls"
@@ -115,10 +116,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # skins ("tinymce/*"), a pdf.js worker. Pages link hashed names (the static tag); WhiteNoise and
 # S3 + CDN serve no other unhashed name (static_kit/storage/unhashed.py), nginx serves all.
 STATIC_UNHASHED_NAMES = env.list("DJANGO_STATIC_UNHASHED_NAMES", default=[])
-# Collected files whose integrity digest (SHA-384) collectstatic keeps in the manifest, as globs;
-# the assets tags put it on <script> and <link>, and browsers refuse other bytes under that name
-# (static_kit/storage/subresource.py). An empty list turns it off.
+# Files given an integrity digest ([]: none); what pages preload (guide: Subresource Integrity
+# and Preload hints). FONT is static/css/site.css's web font.
 STATIC_INTEGRITY_NAMES = ["*.css", "*.js", "*.mjs"]
+FONT = "fonts/dejavu-sans-subset.woff2"
+STATIC_PRELOAD = env.list("DJANGO_STATIC_PRELOAD", default=["css/site.css", FONT])
 # The serving strategy's module replaces "staticfiles" with a manifest storage.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
