@@ -49,6 +49,7 @@ SHOWN_HEADERS = ["Content-Type", "Content-Encoding", "Cache-Control", "Vary"]
 CACHED_FOR = 86_400
 # Not part of what the template generates: local state a run or the hooks leave.
 NOT_COMPARED = {".env", "db.sqlite3", ".venv", "staticfiles", "static-manifests", ".run"}
+NOT_COMPARED |= {"media", "private-media"}
 NOT_COMPARED |= {"staticfiles.collected.json"}
 
 

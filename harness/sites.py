@@ -325,11 +325,16 @@ def admin_session(site) -> requests.Session:
     return session
 
 
-def upload(session: requests.Session, site, name: str, content: bytes, content_type: str):
-    """Upload through the admin form, then find the file's URL on the public list page."""
+def upload(
+    session: requests.Session, site, name: str, content: bytes, content_type: str, private=False
+):
+    """Upload through the admin form, then find the file's URL on the list page (as the
+    uploader sees it: a private upload's is the view that checks who asks)."""
     add = f"{site.url}/admin/uploads/upload/add/"
     session.get(add, timeout=30)
     form = {"title": name, "csrfmiddlewaretoken": session.cookies["csrftoken"]}
+    if private:
+        form["private"] = "on"
     files = {"file": (name, content, content_type)}
     response = session.post(add, timeout=30, files=files, data=form)
     assert response.ok, f"{site.name}: upload of {name} answered {response.status_code}"

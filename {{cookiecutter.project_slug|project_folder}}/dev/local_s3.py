@@ -3,10 +3,11 @@
     .venv/bin/python dev/local_s3.py --port PORT --settings FILE [--public-static]
 
 dev/Procfile passes the port and the file dev/serve chose. It runs moto in server mode on
-127.0.0.1:PORT, creates the bucket (private: nothing in it is public;
-with --public-static, static/ is public with deploy/s3_cdn's policy and CORS, as S3 + CDN
-needs), writes the settings that reach it, and runs until honcho stops it. The processes that
-use the bucket start once the settings file is there (`dev/serve after`).
+127.0.0.1:PORT (refusing an expired signed link, as S3 does and moto does not), creates the
+bucket (private: nothing in it is public; with --public-static, static/ is public with
+deploy/s3_cdn's policy and CORS, as S3 + CDN needs), writes the settings that reach it, and
+runs until honcho stops it. The processes that use the bucket start once the settings file is
+there (`dev/serve after`).
 
 moto keeps everything in memory (it has no persistence, moto#9755), so the uploads (media/) are
 kept on disk in .local-s3/ as well, like the database beside them: copied there every 2 s and
@@ -41,12 +42,10 @@ def start_bucket(port: int, public_static: bool, site_port: int) -> tuple:
     import logging
 
     import boto3
-    from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server = LocalS3Server(port)
     url = f"http://127.0.0.1:{port}"
     # The local S3 API takes any credentials: a fresh throwaway one, never a fixed string.
     credential = secrets.token_hex(8)
@@ -75,6 +74,52 @@ def start_bucket(port: int, public_static: bool, site_port: int) -> tuple:
             ]
         client.put_bucket_cors(Bucket=BUCKET, CORSConfiguration=cors)
     return server, client, settings
+
+
+class LocalS3Server:
+    """moto's S3 API on 127.0.0.1:port in a thread (as moto's ThreadedMotoServer runs it), with
+    one thing of S3's that moto lacks: a signed link used after its X-Amz-Expires is refused,
+    403 "Request has expired", so that a private upload's link expires here as it does on S3."""
+
+    def __init__(self, port: int):
+        import threading
+
+        from moto.server import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        moto = DomainDispatcherApplication(create_backend_app)
+        self.server = make_server("127.0.0.1", port, expiring_links(moto), threaded=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+EXPIRED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+    b"<Message>Request has expired</Message></Error>"
+)
+
+
+def expiring_links(app):
+    """The WSGI app `app`, refusing a presigned request whose X-Amz-Date + X-Amz-Expires has
+    passed (SigV4 query signing, what django-storages issues)."""
+    from datetime import UTC, datetime, timedelta
+    from urllib.parse import parse_qs
+
+    def checked(environ, start_response):
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        try:
+            signed = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ")
+            until = signed.replace(tzinfo=UTC) + timedelta(seconds=int(query["X-Amz-Expires"][0]))
+        except (KeyError, ValueError):  # not a presigned request: moto answers it
+            until = None
+        if until is not None and datetime.now(UTC) > until:
+            start_response("403 Forbidden", [("Content-Type", "application/xml")])
+            return [EXPIRED]
+        return app(environ, start_response)
+
+    return checked
 
 
 class KeptUploads:

@@ -21,25 +21,40 @@ def is_inside(path: Path, parent: Path) -> bool:
     return path == parent or parent in path.parents
 
 
+# Why two roots must not overlap, and the setting that moves one.
+OVERLAP_HINTS = {
+    ("STATIC_ROOT", "MEDIA_ROOT"): "collectstatic --clear would delete uploads, and uploads "
+    "would be served as static files. Set DJANGO_STATIC_ROOT or DJANGO_MEDIA_ROOT.",
+    ("STATIC_ROOT", "PRIVATE_MEDIA_ROOT"): "private uploads would be served to anyone as "
+    "static files. Set DJANGO_PRIVATE_MEDIA_ROOT.",
+    ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"): "private uploads would be served to anyone under "
+    "MEDIA_URL. Set DJANGO_PRIVATE_MEDIA_ROOT.",
+}
+
+
 @checks.register(checks.Tags.staticfiles)
 def check_static_and_media_roots_are_separate(app_configs=None, **kwargs):
-    """MEDIA_ROOT inside STATIC_ROOT loses every upload to `collectstatic --clear`."""
-    media_root = getattr(settings, "MEDIA_ROOT", "")
-    if not settings.STATIC_ROOT or not media_root:
-        return []
-    static_root = Path(settings.STATIC_ROOT).resolve()
-    media_root = Path(media_root).resolve()
-    if is_inside(media_root, static_root) or is_inside(static_root, media_root):
-        return [
-            checks.Error(
-                f"STATIC_ROOT ({static_root}) and MEDIA_ROOT ({media_root}) overlap.",
-                hint="Give them separate folders, neither inside the other: collectstatic "
-                "--clear would delete uploads, and uploads would be served as static files. "
-                "Set DJANGO_STATIC_ROOT or DJANGO_MEDIA_ROOT.",
-                id="static.E001",
+    """MEDIA_ROOT inside STATIC_ROOT loses every upload to `collectstatic --clear`; private
+    uploads inside either would be public."""
+    roots = {
+        name: Path(value).resolve()
+        for name in ("STATIC_ROOT", "MEDIA_ROOT", "PRIVATE_MEDIA_ROOT")
+        if (value := getattr(settings, name, ""))
+    }
+    errors = []
+    for (first, second), hint in OVERLAP_HINTS.items():
+        if first not in roots or second not in roots:
+            continue
+        one, other = roots[first], roots[second]
+        if is_inside(one, other) or is_inside(other, one):
+            errors.append(
+                checks.Error(
+                    f"{first} ({one}) and {second} ({other}) overlap.",
+                    hint=f"Give them separate folders, neither inside the other: {hint}",
+                    id="static.E001",
+                )
             )
-        ]
-    return []
+    return errors
 
 
 def find_unsafe_static_files(root: Path) -> list[Path]:

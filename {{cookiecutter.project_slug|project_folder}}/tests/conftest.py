@@ -33,18 +33,19 @@ def collected_static(tmp_path_factory, django_db_blocker):
 
 @pytest.fixture
 def upload(admin_client):
-    """`upload(name, content, content_type, title=name)`: add a file in the admin, as users do
-    (the demo's upload model)."""
+    """`upload(name, content, content_type, title=name, private=False)`: add a file in the
+    admin, as users do (the demo's upload model), as the admin user."""
     from django.apps import apps
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
     Upload = apps.get_model("uploads", "Upload")  # noqa: N806 (a model class)
 
-    def add(name, content, content_type="application/octet-stream", title=None):
+    def add(name, content, content_type="application/octet-stream", title=None, private=False):
+        form = {"title": title or name, "file": SimpleUploadedFile(name, content, content_type)}
         response = admin_client.post(
             reverse("admin:uploads_upload_add"),
-            {"title": title or name, "file": SimpleUploadedFile(name, content, content_type)},
+            form | ({"private": "on"} if private else {}),
             secure=True,
         )
         assert response.status_code == 302, response.content.decode()[:2000]

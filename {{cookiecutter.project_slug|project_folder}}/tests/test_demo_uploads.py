@@ -18,9 +18,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("collected_static")
 
 @pytest.fixture
 def media_root(tmp_path, settings):
-    """Uploads go to a throwaway MEDIA_ROOT, never the project's own media/."""
+    """Uploads go to a throwaway MEDIA_ROOT (and PRIVATE_MEDIA_ROOT), never the project's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     return settings.MEDIA_ROOT
+
+
+def sent(response) -> bytes | str:
+    """The bytes a private file's answer sends, or behind nginx the file nginx is told to."""
+    if response.get("X-Accel-Redirect"):
+        return response["X-Accel-Redirect"]
+    return b"".join(response.streaming_content)
 
 
 def test_uploaded_image_is_served_inline_with_its_bytes(upload, client, media_root):
@@ -99,3 +107,69 @@ def test_an_upload_whose_file_is_gone_is_listed_as_missing_not_a_500(client, med
     response = client.get(reverse("uploads:list"), secure=True)
     assert response.status_code == 200
     assert b"missing: the file is not in storage" in response.content
+
+
+def test_a_private_upload_is_kept_apart_and_sent_only_to_its_uploader_and_staff(
+    upload, client, admin_user, django_user_model, media_root, settings
+):
+    item = upload("id-scan.png", PNG, "image/png", private=True)
+    assert item.owner == admin_user and item.file.name.startswith("private/")
+    assert (settings.PRIVATE_MEDIA_ROOT / item.file.name.removeprefix("private/")).is_file()
+    assert not list(media_root.rglob("*.png")), "a private file under MEDIA_ROOT"
+    link = item.file.url  # whatever links it (this list, the admin) links the checking view
+    assert link == f"/uploads/private/{item.file.name.removeprefix('private/')}"
+    assert client.get(link, secure=True).status_code == 404  # anonymous
+    other = django_user_model.objects.create_user("other", password="x-long-test-password-1")
+    client.force_login(other)
+    assert client.get(link, secure=True).status_code == 404  # another user
+    client.force_login(admin_user)  # its uploader, who is staff too
+    response = client.get(link, secure=True)
+    assert response.status_code == 200
+    accel = getattr(settings, "MEDIA_ACCEL_REDIRECT", "")
+    expected = f"{accel}{item.file.name.removeprefix('private/')}" if accel else PNG
+    assert sent(response) == expected
+    assert response["Content-Type"] == "image/png"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_uploader_who_is_not_staff_gets_a_private_file_staff_did_not_upload(
+    client, django_user_model, media_root
+):
+    owner = django_user_model.objects.create_user("owner", password="x-long-test-password-2")
+    item = Upload(title="invoice", private=True, owner=owner)
+    item.file.save("invoice.html", SimpleUploadedFile("invoice.html", b"<script>x</script>"))
+    client.force_login(owner)
+    response = client.get(item.file.url, secure=True)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"  # forced safe
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Security-Policy"].startswith("sandbox")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "private/{rest}",
+        "../private-media/{rest}",
+        "..%2fprivate-media%2f{rest}",
+        "PRIVATE/{rest}",
+        "private./{rest}",
+        "%70rivate/{rest}",
+        "uploads/../private/{rest}",
+    ],
+)
+def test_the_public_media_path_never_serves_a_private_file(upload, client, media_root, path):
+    item = upload("secret.txt", b"private bytes", "text/plain", private=True)
+    rest = item.file.name.removeprefix("private/")
+    response = client.get(f"/media/{path.format(rest=rest)}", secure=True)
+    assert response.status_code == 404
+
+
+def test_the_list_shows_a_private_upload_only_to_who_may_open_it(
+    upload, client, admin_client, media_root
+):
+    upload("payslip.pdf", b"%PDF-1.4", "application/pdf", title="Payslip", private=True)
+    assert b"Payslip" not in client.get(reverse("uploads:list"), secure=True).content
+    page = admin_client.get(reverse("uploads:list"), secure=True).content.decode()
+    assert "Payslip" in page and "(private)" in page

@@ -11,6 +11,7 @@
 #   shared/static/    STATIC_ROOT of every release: only ever added to, never cleared, so
 #                     pages of the previous release keep their CSS and JS during a deploy
 #   shared/media/     uploads: a deploy never touches them
+#   shared/private-media/  private uploads, sent by nginx only after Django's check
 #   shared/db.sqlite3 the database, when shared/.env sets no DATABASE_URL (one for all releases)
 #   current           -> releases/<id>, switched atomically
 #   releases.log      deployed ids in deploy order, oldest first (a rollback adds none)
@@ -76,17 +77,19 @@ DATABASE_URL), readable by the app's user only."
     die "release $id already exists. Deploy a new id, or roll back to it: $0 rollback $id"
   fi
   rm -rf "$release"
-  mkdir -p "$release" "$APP_ROOT/shared/static" "$APP_ROOT/shared/media"
+  mkdir -p "$release" "$APP_ROOT/shared/static" "$APP_ROOT/shared/media" \
+    "$APP_ROOT/shared/private-media"
   touch "$release/.incomplete"
   say "Copying the code into $release"
   tar -C "$SOURCE" --exclude-vcs --exclude=./.env --exclude=./.venv --exclude=./.run \
-    --exclude=./staticfiles --exclude=./static-manifests --exclude=./media \
+    --exclude=./staticfiles --exclude=./static-manifests --exclude=./media --exclude=./private-media \
     --exclude=./db.sqlite3 --exclude=./.local-s3 --exclude=__pycache__ -cf - . | tar -C "$release" -xf -
   ln -s "$APP_ROOT/shared/.env" "$release/.env"
   cat > "$release/release.env" <<ENV
 DJANGO_RELEASE_ID=$id
 DJANGO_STATIC_ROOT=$APP_ROOT/shared/static
 DJANGO_MEDIA_ROOT=$APP_ROOT/shared/media
+DJANGO_PRIVATE_MEDIA_ROOT=$APP_ROOT/shared/private-media
 ENV
   if ! grep -Eq '^[[:space:]]*DATABASE_URL=' "$APP_ROOT/shared/.env"; then
     # SQLite's default file is in the project folder, a new one per release: every deploy

@@ -8,6 +8,7 @@ from django.utils.http import content_disposition_header
 from storages.utils import ReadBytesWrapper, clean_name, is_seekable
 
 from ..media.file_types import content_type, is_inline
+from ..media.private import PrivateURLMixin
 from .s3 import S3Storage
 
 # How many names one upload tries before giving up: each conflict means another upload took
@@ -22,9 +23,10 @@ class NameTaken(Exception):
     """Another upload wrote this key first; the storage picks another name."""
 
 
-class PrivateMediaStorage(S3Storage):
+class PrivateMediaStorage(PrivateURLMixin, S3Storage):
     """S3Storage for uploads that can never be fetched unsigned, run as a page, or overwritten.
 
+    A private upload's URL (a name under private/) is its checking view (PrivateURLMixin).
     The Content-Type comes from the file's extension (a `photo.png` sent as text/html is
     stored as image/png), and anything but a raster image downloads as an attachment.
     Every write is conditional (`If-None-Match: *`, which S3 has enforced since 2024): if two
@@ -45,6 +47,11 @@ class PrivateMediaStorage(S3Storage):
             raise ImproperlyConfigured(
                 "Private media never overwrites an upload: set file_overwrite=False."
             )
+
+    def signed_url(self, name: str, expire: int) -> str:
+        """A link to the object that works for `expire` seconds (a private upload's, issued
+        by its view once it allowed who asks: static_kit/media/private.py)."""
+        return super(PrivateURLMixin, self).url(name, expire=expire)
 
     def get_object_parameters(self, name):
         parameters = super().get_object_parameters(name)

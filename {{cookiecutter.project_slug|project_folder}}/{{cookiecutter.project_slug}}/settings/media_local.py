@@ -10,10 +10,14 @@ from .base import BASE_DIR, STORAGES, env
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Private uploads, beside MEDIA_ROOT: no URL serves this folder (static_kit/media/private.py).
+PRIVATE_MEDIA_ROOT = Path(
+    env.str("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media"))
+)
 
 # A second upload named like the first gets a new name; nothing is ever overwritten.
 STORAGES["default"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "BACKEND": "static_kit.media.private.LocalMediaStorage",
     "OPTIONS": {"allow_overwrite": False},
 }
 

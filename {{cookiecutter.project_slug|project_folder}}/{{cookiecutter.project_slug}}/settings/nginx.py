@@ -21,5 +21,7 @@ STORAGES["staticfiles"] = {
     "BACKEND": "static_kit.storage.nginx.ReleaseManifestStaticFilesStorage",
     "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
 }
+# Private uploads on this disk: Django checks who asks, nginx sends (media.conf's internal one).
+MEDIA_ACCEL_REDIRECT = "/_private-media/"
 # The renderer static_doctor runs to check the nginx config the site will get (`--only nginx`).
 NGINX_CONFIG_RENDERER = BASE_DIR / "deploy" / "nginx" / "nginx_config.py"

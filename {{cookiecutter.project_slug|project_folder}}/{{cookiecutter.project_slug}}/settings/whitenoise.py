@@ -10,8 +10,7 @@ from static_kit.storage.content_types import STANDARD_TYPES
 
 from .base import BASE_DIR, DEBUG, INSTALLED_APPS, MIDDLEWARE, STORAGES, env
 
-# runserver would serve static files itself and hide a broken setup; WhiteNoise does it
-# the same way in development as in production.
+# WhiteNoise serves static files under runserver as in production (runserver's would hide a bug).
 INSTALLED_APPS.insert(0, "whitenoise.runserver_nostatic")
 
 # In production asgi.py answers static files before Django (static_server.py), and builds Django
@@ -49,7 +48,6 @@ WHITENOISE_MIMETYPES = STANDARD_TYPES
 # Serve only what collectstatic wrote, indexed once at start-up, never the source folders.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
-
 
 # SecurityMiddleware's headers on static files too (WhiteNoise asks once per file at start-up).
 WHITENOISE_ADD_HEADERS_FUNCTION = security_headers
