@@ -84,6 +84,9 @@ def test_a_private_upload_reaches_its_uploader_with_safe_headers(media_site, pri
     # Stored or sent as text/html, an uploaded page still never runs on the site's origin.
     assert response.headers["Content-Type"] == "application/octet-stream", response.headers
     assert response.headers["Content-Disposition"].startswith("attachment"), response.headers
+    if media_site.answers["media_storage"] == "local":  # a bucket sets neither header
+        assert response.headers["Content-Security-Policy"].startswith("sandbox"), response.headers
+        assert response.headers["X-Content-Type-Options"] == "nosniff", response.headers
 
 
 def test_anyone_else_gets_404(media_site, private_files):

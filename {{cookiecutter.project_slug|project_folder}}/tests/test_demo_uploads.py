@@ -1,6 +1,7 @@
 """Uploads are kept, limited in size, and served so that they cannot run as a page."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -173,3 +174,24 @@ def test_the_list_shows_a_private_upload_only_to_who_may_open_it(
     assert b"Payslip" not in client.get(reverse("uploads:list"), secure=True).content
     page = admin_client.get(reverse("uploads:list"), secure=True).content.decode()
     assert "Payslip" in page and "(private)" in page
+
+
+def test_staff_without_the_permission_to_view_uploads_gets_404(
+    upload, client, django_user_model, media_root
+):
+    item = upload("id-scan.png", PNG, "image/png", private=True)
+    editor = django_user_model.objects.create_user(
+        "editor", password="x-long-test-password-3", is_staff=True
+    )
+    client.force_login(editor)
+    assert client.get(item.file.url, secure=True).status_code == 404
+    editor.user_permissions.add(Permission.objects.get(codename="view_upload"))
+    client.force_login(django_user_model.objects.get(pk=editor.pk))  # permissions re-read
+    assert client.get(item.file.url, secure=True).status_code == 200
+
+
+def test_an_upload_cannot_change_between_public_and_private_once_stored(upload, media_root):
+    item = upload("report.txt", b"public", "text/plain")
+    item.private = True
+    with pytest.raises(ValueError, match="is stored as a public upload"):
+        item.save()

@@ -1,5 +1,6 @@
 """An uploaded file with its title; names are kept, never overwritten. A private one is kept
-under private/ (static_kit/media/private.py) and shown only to its uploader and to staff."""
+under private/ (static_kit/media/private.py) and shown only to its uploader and to those with
+the permission to view uploads (superusers have it)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,18 +21,22 @@ def validate_upload_size(file):
 def upload_to(upload: "Upload", filename: str) -> str:
     """One folder per month keeps directories small; a private upload goes under private/,
     which no public URL serves."""
-    folder = "private" if upload.private else "uploads"
-    return f"{folder}/{timezone.now():%Y/%m}/{filename}"
+    folder = PRIVATE if upload.private else "uploads/"
+    return f"{folder}{timezone.now():%Y/%m}/{filename}"
+
+
+# Who may open every private upload: this permission (superusers have every permission).
+VIEW_ALL = "uploads.view_upload"
+PRIVATE = "private/"  # where upload_to puts a private one: what makes it private
 
 
 class UploadQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Every public upload, and the private ones `user` may open."""
-        if user.is_staff:
+        if user.has_perm(VIEW_ALL):
             return self
-        if not user.is_authenticated:
-            return self.filter(private=False)
-        return self.filter(Q(private=False) | Q(owner=user))
+        public = ~Q(file__startswith=PRIVATE)
+        return self.filter(public | Q(owner=user)) if user.is_authenticated else self.filter(public)
 
 
 class Upload(models.Model):
@@ -42,7 +47,8 @@ class Upload(models.Model):
     file = models.FileField(upload_to=upload_to, validators=[validate_upload_size])
     uploaded_at = models.DateTimeField(auto_now_add=True)
     private = models.BooleanField(
-        default=False, help_text="Only its uploader and staff can open it. Set when uploading."
+        default=False,
+        help_text="Only its uploader, and who may view all uploads, can open it. Set on upload.",
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL
@@ -56,12 +62,24 @@ class Upload(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        """`private` decides where the file is stored, once: a change would leave a file
+        marked private under the public /media/ (or the other way round)."""
+        stored = self.file and getattr(self.file, "_committed", False)
+        if stored and self.private != self.file.name.startswith(PRIVATE):
+            where = "private" if self.file.name.startswith(PRIVATE) else "public"
+            raise ValueError(
+                f"{self.file.name} is stored as a {where} upload: `private` is set when a file "
+                "is uploaded; upload it again to change it."
+            )
+        super().save(*args, **kwargs)
+
     def may_open(self, user) -> bool:
-        return (
-            not self.private
-            or user.is_staff
-            or (user.is_authenticated and self.owner_id == user.pk)
-        )
+        """Whether `user` may open the file: anyone a public one; a private one (by where it
+        is stored), its uploader and whoever may view every upload."""
+        if not self.file.name.startswith(PRIVATE) or user.has_perm(VIEW_ALL):
+            return True
+        return user.is_authenticated and self.owner_id == user.pk
 
     @property
     def stored_size(self) -> int | None:

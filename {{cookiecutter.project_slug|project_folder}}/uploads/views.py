@@ -17,7 +17,8 @@ def upload_list(request):
 
 @require_safe
 def private_file(request, name):
-    """The uploader and staff get the file; anyone else a 404, as if there were none."""
+    """The uploader, and whoever may view every upload, get the file; anyone else a 404, as
+    if there were none."""
     upload = get_object_or_404(Upload, file=f"private/{name}", private=True)
     if not upload.may_open(request.user):
         raise Http404("No such upload.")

@@ -107,16 +107,20 @@ def default_values(target: str, env: dict, out: Path) -> dict:
     # Django's defaults (settings) locally; the deploy script's shared folders in production.
     if target == "production":
         static_root, media_root = f"{APP_ROOT}/shared/static", f"{APP_ROOT}/shared/media"
-        private_root = f"{APP_ROOT}/shared/private-media"
     else:
         static_root, media_root = str(PROJECT / "staticfiles"), str(PROJECT / "media")
-        private_root = str(PROJECT / "private-media")
     values = {
         "SNIPPETS": str(out),
         # Real paths: `disable_symlinks on` refuses any symlink on the way, /tmp on macOS too.
         "STATIC_ROOT": os.path.realpath(env.get("DJANGO_STATIC_ROOT", static_root)),
         "MEDIA_ROOT": os.path.realpath(env.get("DJANGO_MEDIA_ROOT", media_root)),
-        "PRIVATE_MEDIA_ROOT": os.path.realpath(env.get("DJANGO_PRIVATE_MEDIA_ROOT", private_root)),
+        # As settings/media_local.py: beside MEDIA_ROOT, wherever that is.
+        "PRIVATE_MEDIA_ROOT": os.path.realpath(
+            env.get("DJANGO_PRIVATE_MEDIA_ROOT")
+            or os.path.join(
+                os.path.dirname(env.get("DJANGO_MEDIA_ROOT", media_root)), "private-media"
+            )
+        ),
         "BROTLI_STATIC": "brotli_static on;" if brotli_installed(target) else BROTLI_MISSING,
         "APP_SOCKET": f"/run/{SLUG}/gunicorn.sock",
         "HSTS": hsts(env),

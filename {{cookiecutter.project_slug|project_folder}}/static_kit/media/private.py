@@ -8,9 +8,9 @@ storage and the strategy; the view, once it allowed the user, calls `private_fil
 - media in a bucket (S3): every upload is a private object already; the answer is a redirect
   to a signed link that expires after PRIVATE_MEDIA_LINK_SECONDS (60 by default), issued only
   after the check, and never cached;
-- local media behind nginx (MEDIA_ACCEL_REDIRECT set): an empty answer whose X-Accel-Redirect
-  header makes nginx send the file from an `internal` location, which answers 404 to any
-  request from outside;
+- local media behind nginx (MEDIA_ACCEL_REDIRECT set, DEBUG off): an empty answer whose
+  X-Accel-Redirect header makes nginx send the file from an `internal` location, which
+  answers 404 to any request from outside;
 - local media otherwise (WhiteNoise, S3 + CDN with local media): the file, streamed by Django.
 
 On the local disk a private file is in PRIVATE_MEDIA_ROOT, never under MEDIA_ROOT: /media/
@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -48,9 +48,13 @@ def private_root() -> Path:
 
 def private_url(name: str) -> str:
     """Where a page links the private upload `name`: the view that checks who asks
-    (PRIVATE_MEDIA_VIEW, a URL name taking `name` without private/; the example app's by
-    default)."""
-    view = getattr(settings, "PRIVATE_MEDIA_VIEW", "uploads:private_file")
+    (PRIVATE_MEDIA_VIEW, a URL name taking `name` without private/)."""
+    view = getattr(settings, "PRIVATE_MEDIA_VIEW", "")
+    if not view:
+        raise ImproperlyConfigured(
+            "PRIVATE_MEDIA_VIEW is not set: name the URL of the view that checks who may open "
+            "a private upload (it takes `name`, the upload's name without private/)."
+        )
     return reverse(view, kwargs={"name": unprefixed(name)})
 
 
@@ -110,7 +114,8 @@ def private_file_response(name: str, storage=None) -> HttpResponse:
     root = private_root().resolve()
     if root not in path.parents or not path.is_file():
         raise Http404("No such file.")
-    if accel := getattr(settings, "MEDIA_ACCEL_REDIRECT", ""):
+    # DEBUG: runserver (make dev) has no nginx in front to take the hand-off.
+    if (accel := getattr(settings, "MEDIA_ACCEL_REDIRECT", "")) and not settings.DEBUG:
         # nginx sends the file from its internal location (the path below PRIVATE_MEDIA_ROOT,
         # URL-encoded), with the headers set here.
         response = protect(HttpResponse(), path)

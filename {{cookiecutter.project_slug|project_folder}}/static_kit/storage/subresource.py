@@ -54,6 +54,8 @@ def static_digest(name: str) -> str | None:
     storage without a manifest: make dev's). What the tags and the preload hints put on a page."""
     from django.contrib.staticfiles.storage import staticfiles_storage
 
+    if settings.DEBUG:  # the static tag links the unhashed source, not the digested file
+        return None
     digests = getattr(staticfiles_storage, "integrity", None)
     if not digests:
         return None

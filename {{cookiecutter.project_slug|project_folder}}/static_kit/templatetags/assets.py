@@ -45,8 +45,9 @@ def element(tag: str, attributes: dict, extra: dict, closing: str = "") -> SafeS
         if not ATTRIBUTE.match(key):
             raise template.TemplateSyntaxError(f"{tag}: {key!r} is not an attribute name")
     merged = {**attributes, **{key.replace("_", "-"): value for key, value in extra.items()}}
+    flags = {id(True), id(False), id(None)}  # identity: 1 and 0 are values
     valued = format_html_join(
-        "", ' {}="{}"', ((k, v) for k, v in merged.items() if v not in (True, False, None))
+        "", ' {}="{}"', ((k, v) for k, v in merged.items() if id(v) not in flags)
     )
     bare = format_html_join("", " {}", ((k,) for k, v in merged.items() if v is True))
     return format_html("<{}{}{}>{}", tag, valued, bare, mark_safe(closing))  # noqa: S308

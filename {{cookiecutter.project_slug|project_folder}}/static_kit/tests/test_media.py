@@ -55,19 +55,20 @@ def private_media(settings, tmp_path):
     settings.MEDIA_ROOT, settings.MEDIA_URL = tmp_path / "media", "/media/"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     settings.PRIVATE_MEDIA_VIEW = "checked_file"
+    settings.DEBUG = False
     settings.MEDIA_ACCEL_REDIRECT = ""
     return LocalMediaStorage(allow_overwrite=False)
 
 
 def test_a_private_name_is_stored_beside_media_and_linked_to_its_checking_view(private_media):
-    public = private_media.save("uploads/photo.png", ContentFile(b"png"))
+    public = private_media.save("files/photo.png", ContentFile(b"png"))
     private = private_media.save("private/2026/12/scan.png", ContentFile(b"scan"))
     assert private == "private/2026/12/scan.png"
     media, kept = Path(settings.MEDIA_ROOT), Path(settings.PRIVATE_MEDIA_ROOT)
     assert (media / public).read_bytes() == b"png"
     assert (kept / "2026" / "12" / "scan.png").read_bytes() == b"scan"
     assert not (media / "private").exists()
-    assert private_media.url(public) == "/media/uploads/photo.png"
+    assert private_media.url(public) == "/media/files/photo.png"
     assert private_media.url(private) == "/checked/2026/12/scan.png"
     # Read, size, a second upload of the name, delete: all in the private folder.
     assert private_media.open(private).read() == b"scan" and private_media.size(private) == 4
@@ -75,7 +76,7 @@ def test_a_private_name_is_stored_beside_media_and_linked_to_its_checking_view(p
     private_media.delete(private)
     assert not private_media.exists(private)
     with pytest.raises(SuspiciousFileOperation):
-        private_media.path("private/../../media/uploads/photo.png")
+        private_media.path("private/../../media/files/photo.png")
 
 
 def test_a_private_file_is_streamed_with_the_upload_headers_and_never_cached(private_media):

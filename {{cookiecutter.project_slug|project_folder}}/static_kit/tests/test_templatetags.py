@@ -104,3 +104,12 @@ def test_an_attribute_that_is_not_a_name_is_refused(tree, settings):
     collect()
     with pytest.raises(TemplateSyntaxError, match="not an attribute name"):
         render(tag("script 'js/app.js' Onload='x'"))
+
+
+def test_with_debug_on_the_tags_carry_no_digest_and_keep_every_value(tree, settings):
+    """DEBUG: the static tag links the unhashed source, which the digest is not of."""
+    collect()
+    settings.DEBUG = True
+    assert render(tag("script 'js/app.js' data_n=1 data_zero=0")) == (
+        '<script src="/static/js/app.js" data-n="1" data-zero="0"></script>'
+    )

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='upload',
             name='private',
-            field=models.BooleanField(default=False, help_text='Only its uploader and staff can open it. Set when uploading.'),
+            field=models.BooleanField(default=False, help_text='Only its uploader, and who may view all uploads, can open it. Set on upload.'),
         ),
         migrations.AlterField(
             model_name='upload',

@@ -116,8 +116,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # skins ("tinymce/*"), a pdf.js worker. Pages link hashed names (the static tag); WhiteNoise and
 # S3 + CDN serve no other unhashed name (static_kit/storage/unhashed.py), nginx serves all.
 STATIC_UNHASHED_NAMES = env.list("DJANGO_STATIC_UNHASHED_NAMES", default=[])
-# Files given an integrity digest ([]: none); what pages preload (guide: Subresource Integrity
-# and Preload hints). FONT is static/css/site.css's web font.
+# Files given an integrity digest ([]: none); what pages preload (FONT: site.css's web font).
 STATIC_INTEGRITY_NAMES = ["*.css", "*.js", "*.mjs"]
 FONT = "fonts/dejavu-sans-subset.woff2"
 STATIC_PRELOAD = env.list("DJANGO_STATIC_PRELOAD", default=["css/site.css", FONT])

@@ -12,7 +12,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Private uploads, beside MEDIA_ROOT: no URL serves this folder (static_kit/media/private.py).
 PRIVATE_MEDIA_ROOT = Path(
-    env.str("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media"))
+    env.str("DJANGO_PRIVATE_MEDIA_ROOT", default=str(MEDIA_ROOT.parent / "private-media"))
 )
 
 # A second upload named like the first gets a new name; nothing is ever overwritten.

@@ -18,5 +18,3 @@ STORAGES["default"] = {
         "file_overwrite": False,
     },
 }
-# A private upload's link, issued once the view allowed who asks (static_kit/media/private.py).
-PRIVATE_MEDIA_LINK_SECONDS = env.int("DJANGO_PRIVATE_MEDIA_LINK_SECONDS", default=60)
