@@ -221,10 +221,14 @@ def inspect_site(browser, name: str, base_url: str, screenshot: Path | None = No
     return report
 
 
-# First contentful paint and largest contentful paint, as the page itself reports them.
+# First and largest contentful paint, and when the web font had arrived, as the page reports them.
 PAINT_TIMES = """() => new Promise((resolve) => {
   const paint = () => performance.getEntriesByName("first-contentful-paint")[0];
-  const done = (lcp) => resolve({fcp: paint() ? paint().startTime : null, lcp});
+  const font = () => performance.getEntriesByType("resource")
+    .find((entry) => entry.name.includes(".woff2"));
+  const done = (lcp) => resolve({
+    fcp: paint() ? paint().startTime : null, lcp, font: font() ? font().responseEnd : null,
+  });
   setTimeout(() => done(null), 5000);
   new PerformanceObserver((list) => {
     const entries = list.getEntries();
@@ -240,7 +244,7 @@ def first_visits(browser, url: str, loads: int = 5, latency_ms: int = 80) -> dic
     with `latency_ms` added to every request by Chromium (loopback has none): the medians of
     first and largest contentful paint, the page's Link header, and which of its scripts and
     stylesheets carry an integrity digest."""
-    paints, largest, seen = [], [], {}
+    paints, largest, fonts, seen = [], [], [], {}
     for _ in range(loads):
         context = browser.new_context(viewport={"width": 1200, "height": 900})
         try:
@@ -260,6 +264,7 @@ def first_visits(browser, url: str, loads: int = 5, latency_ms: int = 80) -> dic
             times = page.evaluate(PAINT_TIMES)
             paints.append(times["fcp"])
             largest.append(times["lcp"])
+            fonts.append(times["font"])
             seen = {
                 "link": response.headers.get("link", "") if response else "",
                 "integrity": page.evaluate(ASSET_INTEGRITY),
@@ -269,6 +274,7 @@ def first_visits(browser, url: str, loads: int = 5, latency_ms: int = 80) -> dic
     return {
         "fcp_ms": statistics.median(p for p in paints if p is not None),
         "lcp_ms": statistics.median(p for p in largest if p is not None),
+        "font_ms": statistics.median(p for p in fonts if p is not None),
         "loads": loads,
         "latency_ms": latency_ms,
         **seen,

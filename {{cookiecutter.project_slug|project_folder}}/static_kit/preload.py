@@ -13,7 +13,7 @@ font by default). A page whose template uses the `preload` tag (templatetags/ass
           type="font/woff2"; crossorigin=anonymous
 
 and the same hints as <link> tags in its <head>. A CDN that turns `Link` headers into 103
-Early Hints (Cloudflare, Fastly) sends them before the page is even rendered. Each hint
+Early Hints (Cloudflare) sends them before the page is even rendered. Each hint
 matches the request the page makes (the same URL, CORS mode and integrity digest as the
 stylesheet tag; fonts are always fetched with CORS), or the browser would fetch the file twice.
 The middleware only writes down what the tag chose: pages that do not use it (the admin) get
