@@ -6,6 +6,8 @@ That every script and stylesheet of a page carries a digest, and that the digest
 untouched site all pass, is checked on every variant by test_browser.py (harness/browser.py).
 """
 
+import base64
+import hashlib
 import re
 
 import pytest
@@ -116,3 +118,29 @@ def test_the_browser_refuses_a_stylesheet_changed_where_it_is_stored(
     refused = [m for m in console if "integrity" in m and stylesheet.rsplit("/", 1)[1] in m]
     assert refused, f"no integrity failure named {stylesheet} in the console: {console}"
     assert seen["header"] != ADMIN_HEADER_BACKGROUND, f"the changed {stylesheet} was applied"
+
+
+def test_after_a_whitenoise_deploy_the_previous_pages_assets_still_pass_their_digests(
+    bake, tmp_path
+):
+    """WhiteNoise: the next release collected and the server started again (a deploy); a page
+    rendered before it (an open tab) still gets each asset it links, with the bytes its
+    integrity digest promises."""
+    answers = {"serving_strategy": "whitenoise", "media_storage": "none"}
+    project = copy_project(bake(answers), tmp_path / "site", ".venv")
+    with started_site(answers, project) as site:
+        before = requests.get(f"{site.url}/", timeout=10).text
+    stylesheet = project / "static" / "css" / "site.css"
+    stylesheet.write_text(stylesheet.read_text() + "\n/* the next release */\n")
+    with started_site(answers, project) as site:
+        after = requests.get(f"{site.url}/", timeout=10).text
+        assert hashed_url(after, "css/site.css") != hashed_url(before, "css/site.css")
+        linked = re.findall(r'(?:href|src)="([^"]+)" integrity="([^"]+)"', before)
+        assert len(linked) >= 2, before
+        for url, integrity in linked:
+            answer = requests.get(f"{site.url}{url}", timeout=10)
+            assert answer.status_code == 200, f"{url}: {answer.status_code} after the deploy"
+            algorithm, _, expected = integrity.partition("-")
+            digest = base64.b64encode(hashlib.new(algorithm, answer.content).digest()).decode()
+            assert digest == expected, f"{url}: other bytes than its digest promises"
+            assert "immutable" in answer.headers["Cache-Control"], url

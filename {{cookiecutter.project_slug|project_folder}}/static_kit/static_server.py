@@ -61,9 +61,9 @@ def trusted_proxies(value: str) -> list | None:
 
 def static_files():
     """WhiteNoise over STATIC_ROOT, configured as WhiteNoiseMiddleware is, from the settings.
-    Hashed names (the manifest's) are the immutable ones, and with a manifest only they and
-    STATIC_UNHASHED_NAMES's are served: every unhashed copy would be a second URL per file in
-    each worker's index (storage/unhashed.py)."""
+    Hashed names (the manifest's, and the previous release's: compressed.py) are the immutable
+    ones, and with a manifest only they and STATIC_UNHASHED_NAMES's are served: every unhashed
+    copy would be a second URL per file in each worker's index (storage/unhashed.py)."""
     from whitenoise import WhiteNoise  # only where WhiteNoise serves the static files
 
     class ReleaseFiles(WhiteNoise):
@@ -94,7 +94,8 @@ def static_files():
     hashed, served = set(), None
     names = getattr(staticfiles_storage, "hashed_files", None)
     if isinstance(staticfiles_storage, ManifestFilesMixin) and names:
-        hashed = {prefix + name for name in names.values()}
+        previous = getattr(staticfiles_storage, "previous_hashed_names", set)()
+        hashed = {prefix + name for name in (*names.values(), *previous)}
         served = hashed | {prefix + name for name in unhashed_names(names)}
     files = ReleaseFiles(
         lambda environ, start_response: NOT_STATIC,

@@ -10,12 +10,14 @@ renamed, so an interrupted run never leaves a truncated copy that would be serve
 other file (atomic.py).
 """
 
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import brotli
 from django.conf import settings
 from django.contrib.staticfiles.utils import matches_patterns
+from django.core.files.base import ContentFile
 from whitenoise.compress import Compressor
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
@@ -44,10 +46,46 @@ class CompressedOnceStorage(
     each script's and stylesheet's integrity digest besides (subresource.py).
     """
 
+    # WhiteNoise has one manifest, replaced by each collectstatic. The one it replaces is kept
+    # beside it, and the ASGI front serves that release's hashed files too: a page rendered
+    # before a deploy (an open tab, the back button) still finds its CSS and JS after it.
+    # Nginx keeps a manifest per release instead.
+    keeps_previous_manifest = True
+
     def __init__(self, *args, manifest_storage=None, **kwargs):
         if manifest_storage is None:
             manifest_storage = AtomicFileSystemStorage(location=settings.STATIC_MANIFESTS_ROOT)
         super().__init__(*args, manifest_storage=manifest_storage, **kwargs)
+
+    @property
+    def previous_manifest_name(self) -> str:
+        return self.manifest_name.removesuffix(".json") + ".previous.json"
+
+    def save_manifest(self):
+        """The manifest, and the one it replaces kept as the previous release's (only when the
+        files changed: a re-run with nothing new keeps the real previous one)."""
+        if self.keeps_previous_manifest:
+            try:  # read as it is: read_manifest() would take its digests for this run's
+                with self.manifest_storage.open(self.manifest_name) as file:
+                    current = file.read().decode()
+            except FileNotFoundError:
+                current = None
+            paths = json.loads(current).get("paths") if current else None
+            if paths is not None and paths != self.hashed_files:
+                self.manifest_storage._save(  # noqa: SLF001 (as Django's save_manifest)
+                    self.previous_manifest_name, ContentFile(current.encode())
+                )
+        super().save_manifest()
+
+    def previous_hashed_names(self) -> set[str]:
+        """The hashed names of the release before this one, where its manifest is kept."""
+        if not self.keeps_previous_manifest:
+            return set()
+        try:
+            with self.manifest_storage.open(self.previous_manifest_name) as file:
+                return set(json.loads(file.read()).get("paths", {}).values())
+        except (OSError, ValueError, AttributeError):
+            return set()
 
     def post_process_with_compression(self, files):
         """Compress while Django hashes: a file its patterns never rewrite (all but CSS) has

@@ -13,6 +13,8 @@ class ReleaseManifestStaticFilesStorage(CompressedOnceStorage):
     """Hashed names, .gz and .br copies written once (compressed.py), one manifest per release,
     and files the web server's user can read whatever the deploy user's umask."""
 
+    keeps_previous_manifest = False  # each release keeps its own
+
     def __init__(self, *args, **kwargs):
         self.manifest_name = f"{release_id()}.json"
         manifests = AtomicFileSystemStorage(location=settings.STATIC_MANIFESTS_ROOT)

@@ -11,7 +11,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.test import override_settings
 
-from static_kit.static_server import WHITENOISE, Server, asgi_application
+from static_kit.static_server import WHITENOISE, Server, asgi_application, static_files
 
 
 class Django:
@@ -393,3 +393,33 @@ def test_django_reads_the_path_and_headers_as_wsgi_spells_them():
     )
     assert "HTTP_CONTENT_TYPE" not in seen and seen["body"] == b"body"
     assert seen["wsgi.url_scheme"] == "https" and seen["REMOTE_ADDR"] == "127.0.0.1"
+
+
+def test_the_previous_releases_hashed_files_are_served_after_a_deploy(collected, settings):
+    """A page rendered before collectstatic and a restart (an open tab, the back button) asks
+    for the previous release's names: they stay served, for one release, and no further."""
+    root, first = collected
+    source = root.parent / "source"
+    shutil.copytree(settings.STATICFILES_DIRS[0], source)
+    settings.STATICFILES_DIRS = [source]
+    releases = [first]
+    for n in range(2):
+        css = source / "css" / "site.css"
+        css.write_text(css.read_text() + f"\n/* release {n + 2} */\n")
+        storages_reset()
+        call_command("collectstatic", "--noinput", verbosity=0)
+        releases.append(dict(staticfiles_storage.hashed_files))
+    storages_reset()
+    indexed = set(static_files().files)
+    sites = [f"/static/{release['css/site.css']}" for release in releases]
+    assert sites[2] in indexed and sites[1] in indexed, "this release's or the previous one's"
+    assert sites[0] not in indexed, "two releases back: no longer served"
+    assert (root / releases[0]["css/site.css"]).is_file()  # still on disk, never deleted
+
+
+def storages_reset():
+    from django.core.files.storage import storages
+    from django.utils.functional import empty
+
+    storages._storages.pop("staticfiles", None)  # noqa: SLF001
+    staticfiles_storage._wrapped = empty  # noqa: SLF001
