@@ -12,12 +12,17 @@
   copies), with as many workers, serving the same file: the site's headers, dotfile rule and
   symlink checks are what it pays. Goal: at least 95% of its requests per second, for the same
   bytes and as a browser asks. (An untuned alias, sendfile off and no precompressed copies,
-  sent 51 KB where the site sent a 6 KB .br: a baseline that flattered.)
+  sent 51 KB where the site sent a 6 KB .br: a baseline that flattered.) Its pages: the
+  generated site (nginx in front of the generated gunicorn config, as make run serves it)
+  against nginx's plain proxy_pass to stock gunicorn (default sync workers, as many, Django's
+  own WSGI application) on a unix socket, the same project and settings: the same goal as
+  WhiteNoise's pages.
 """
 
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,6 +188,31 @@ def pages_goal(name: str, pages: dict[str, Comparison]) -> Goal:
 
 
 SIDES = ("tuned raw nginx", "generated")
+# Stock pages behind nginx: proxy_pass to gunicorn's socket, as nginx's and gunicorn's docs show.
+STOCK_PROXY = """
+worker_processes {workers};
+pid {run}/stock.pid;
+error_log {run}/stock-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {run}/client_body;
+    proxy_temp_path {run}/proxy;
+    fastcgi_temp_path {run}/fastcgi;
+    uwsgi_temp_path {run}/uwsgi;
+    scgi_temp_path {run}/scgi;
+    upstream app {{ server unix:{socket}; }}
+    server {{
+        listen {listen};
+        location / {{
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_pass http://app;
+        }}
+    }}
+}}
+"""
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 TUNED_NGINX = """{load_brotli}
 worker_processes {workers};
@@ -218,6 +248,7 @@ def nginx_goal(work: Path, options) -> list[Goal]:
     rounds, seconds = options.rounds, options.seconds
     answers = {"serving_strategy": "nginx", "media_storage": "none"}
     project, venv, env, css = prepared(answers, work / "nginx")
+    (project / "stock_wsgi.py").write_text(STOCK_WSGI)
     run_dir = work / "nginx-minimal"
     run_dir.mkdir(parents=True, exist_ok=True)
     minimal_port, own_port = free_port(), free_port()
@@ -233,6 +264,17 @@ def nginx_goal(work: Path, options) -> list[Goal]:
         )
     )
     minimal = ["nginx", "-p", str(run_dir), "-c", str(config), "-g", "daemon off;"]
+    # A short path: a unix socket's is limited to 107 bytes.
+    socket = Path(tempfile.mkdtemp(prefix="bench-")) / "stock.sock"
+    socket.parent.chmod(0o755)  # nginx's workers (another user, as root starts it) reach it
+    stock_port = free_port()
+    proxy = run_dir / "stock.conf"
+    proxy.write_text(
+        STOCK_PROXY.format(workers=2, run=run_dir, socket=socket, listen=f"{LOOPBACK}:{stock_port}")
+    )
+    stock_nginx = ["nginx", "-p", str(run_dir), "-c", str(proxy), "-g", "daemon off;"]
+    stock_app = [str(venv / "bin" / "gunicorn"), "--workers", "2", "--bind", f"unix:{socket}"]
+    stock_app.append("stock_wsgi:application")
     serve = [str(venv / "bin" / "python"), "dev/serve", "run"]  # make run, after collectstatic
     with (
         running(minimal, run_dir, env, f"http://{LOOPBACK}:{minimal_port}/", "bench-minimal"),
@@ -248,9 +290,23 @@ def nginx_goal(work: Path, options) -> list[Goal]:
         urls = [f"http://{LOOPBACK}:{port}/static/{css}" for port in (minimal_port, own_port)]
         same_bytes = interleave(*urls, rounds, seconds, encoding="identity")
         browser = interleave(*urls, rounds, seconds)  # both send the same .br copy
+        with (
+            running(stock_app, project, env, None, "bench-stock-app", ready=socket.exists),
+            running(stock_nginx, run_dir, env, f"http://{LOOPBACK}:{stock_port}/", "bench-proxy"),
+        ):
+            pages = {
+                path: interleave(
+                    f"http://{LOOPBACK}:{stock_port}{path}",
+                    f"http://{LOOPBACK}:{own_port}{path}",
+                    rounds,
+                    seconds,
+                )
+                for path in PAGES
+            }
     same = "the generated nginx site serves a 50 KB hashed CSS at >= 95% of a tuned raw nginx"
     compressed = "as a browser asks (br, gzip), both sending the same .br copy: >= 95%"
     return [
         ratio_goal("serving.nginx", same + " (same bytes)", same_bytes, 0.95, *SIDES),
         ratio_goal("serving.nginx_browser", compressed, browser, 0.95, *SIDES),
+        pages_goal("serving.nginx_pages", pages),
     ]

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.serving
 # The goal groups (make bench --only GROUP) and the goals each reports.
 GROUPS = {
     "whitenoise": ["serving.whitenoise", "serving.whitenoise_pages"],
-    "nginx": ["serving.nginx", "serving.nginx_browser"],
+    "nginx": ["serving.nginx", "serving.nginx_browser", "serving.nginx_pages"],
     "build": ["build.cold", "build.one_file_changed"],
     "publish": ["publish.first", "publish.unchanged", "publish.one_file_changed"],
     "suite": ["suite"],
