@@ -153,15 +153,7 @@ def whitenoise_goal(work: Path, options) -> list[Goal]:
             rounds,
             seconds,
         )
-        pages = {
-            path: interleave(
-                f"http://{LOOPBACK}:{stock_port}{path}",
-                f"http://{LOOPBACK}:{own_port}{path}",
-                rounds,
-                seconds,
-            )
-            for path in PAGES
-        }
+        pages = compare_pages(stock_port, own_port, rounds, seconds)
     p99_ok = asset.median("b", "p99") <= asset.median("a", "p99")
     claim = "the generated server serves a 50 KB hashed CSS at >= 2x stock, p99 no worse"
     apart = (
@@ -171,6 +163,19 @@ def whitenoise_goal(work: Path, options) -> list[Goal]:
     whole = ratio_goal("serving.whitenoise", claim, asset, 2, "stock", "generated", also=p99_ok)
     whole.detail += apart
     return [whole, pages_goal("serving.whitenoise_pages", pages)]
+
+
+def compare_pages(stock_port: int, own_port: int, rounds: int, seconds: int) -> dict:
+    """Each of PAGES, stock (A) against the generated site (B), interleaved."""
+    return {
+        path: interleave(
+            f"http://{LOOPBACK}:{stock_port}{path}",
+            f"http://{LOOPBACK}:{own_port}{path}",
+            rounds,
+            seconds,
+        )
+        for path in PAGES
+    }
 
 
 def pages_goal(name: str, pages: dict[str, Comparison]) -> Goal:
@@ -294,15 +299,7 @@ def nginx_goal(work: Path, options) -> list[Goal]:
             running(stock_app, project, env, None, "bench-stock-app", ready=socket.exists),
             running(stock_nginx, run_dir, env, f"http://{LOOPBACK}:{stock_port}/", "bench-proxy"),
         ):
-            pages = {
-                path: interleave(
-                    f"http://{LOOPBACK}:{stock_port}{path}",
-                    f"http://{LOOPBACK}:{own_port}{path}",
-                    rounds,
-                    seconds,
-                )
-                for path in PAGES
-            }
+            pages = compare_pages(stock_port, own_port, rounds, seconds)
     same = "the generated nginx site serves a 50 KB hashed CSS at >= 95% of a tuned raw nginx"
     compressed = "as a browser asks (br, gzip), both sending the same .br copy: >= 95%"
     return [
