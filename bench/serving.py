@@ -193,11 +193,11 @@ def pages_goal(name: str, pages: dict[str, Comparison]) -> Goal:
 
 
 SIDES = ("tuned raw nginx", "generated")
-# Stock pages behind nginx: proxy_pass to gunicorn's socket, as nginx's and gunicorn's docs show.
-STOCK_PROXY = """
+# An nginx of the bench's own, in `run`: one of the http blocks below in the same main config.
+NGINX_MAIN = """{load_modules}
 worker_processes {workers};
-pid {run}/stock.pid;
-error_log {run}/stock-error.log warn;
+pid {run}/{name}.pid;
+error_log {run}/{name}-error.log warn;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
@@ -206,6 +206,11 @@ http {{
     fastcgi_temp_path {run}/fastcgi;
     uwsgi_temp_path {run}/uwsgi;
     scgi_temp_path {run}/scgi;
+{http}
+}}
+"""
+# Stock pages behind nginx: proxy_pass to gunicorn's socket, as nginx's and gunicorn's docs show.
+STOCK_PROXY = """
     upstream app {{ server unix:{socket}; }}
     server {{
         listen {listen};
@@ -215,23 +220,10 @@ http {{
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_pass http://app;
         }}
-    }}
-}}
-"""
+    }}"""
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
-TUNED_NGINX = """{load_brotli}
-worker_processes {workers};
-pid {run}/minimal.pid;
-error_log {run}/minimal-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
+TUNED_NGINX = """
     include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path {run}/client_body;
-    proxy_temp_path {run}/proxy;
-    fastcgi_temp_path {run}/fastcgi;
-    uwsgi_temp_path {run}/uwsgi;
-    scgi_temp_path {run}/scgi;
     server {{
         listen {listen};
         location /static/ {{
@@ -244,9 +236,16 @@ http {{
             gzip_vary on;
             {brotli_static}
         }}
-    }}
-}}
-"""
+    }}"""
+
+
+def nginx_config(run_dir: Path, name: str, http: str, load_modules: str = "") -> Path:
+    """run_dir/name.conf: NGINX_MAIN around `http`, with as many workers as the site's."""
+    config = run_dir / f"{name}.conf"
+    config.write_text(
+        NGINX_MAIN.format(load_modules=load_modules, workers=2, run=run_dir, name=name, http=http)
+    )
+    return config
 
 
 def nginx_goal(work: Path, options) -> list[Goal]:
@@ -257,26 +256,20 @@ def nginx_goal(work: Path, options) -> list[Goal]:
     run_dir = work / "nginx-minimal"
     run_dir.mkdir(parents=True, exist_ok=True)
     minimal_port, own_port = free_port(), free_port()
-    config = run_dir / "minimal.conf"
-    config.write_text(
-        TUNED_NGINX.format(
-            load_brotli=f"load_module {BROTLI_MODULE};" if BROTLI_MODULE.exists() else "",
-            brotli_static="brotli_static on;" if BROTLI_MODULE.exists() else "",
-            workers=2,
-            run=run_dir,
-            listen=f"{LOOPBACK}:{minimal_port}",
-            root=project / "staticfiles",
-        )
+    tuned = TUNED_NGINX.format(
+        brotli_static="brotli_static on;" if BROTLI_MODULE.exists() else "",
+        listen=f"{LOOPBACK}:{minimal_port}",
+        root=project / "staticfiles",
     )
+    brotli = f"load_module {BROTLI_MODULE};" if BROTLI_MODULE.exists() else ""
+    config = nginx_config(run_dir, "minimal", tuned, brotli)
     minimal = ["nginx", "-p", str(run_dir), "-c", str(config), "-g", "daemon off;"]
     # A short path: a unix socket's is limited to 107 bytes.
     socket = Path(tempfile.mkdtemp(prefix="bench-")) / "stock.sock"
     socket.parent.chmod(0o755)  # nginx's workers (another user, as root starts it) reach it
     stock_port = free_port()
-    proxy = run_dir / "stock.conf"
-    proxy.write_text(
-        STOCK_PROXY.format(workers=2, run=run_dir, socket=socket, listen=f"{LOOPBACK}:{stock_port}")
-    )
+    stock = STOCK_PROXY.format(socket=socket, listen=f"{LOOPBACK}:{stock_port}")
+    proxy = nginx_config(run_dir, "stock", stock)
     stock_nginx = ["nginx", "-p", str(run_dir), "-c", str(proxy), "-g", "daemon off;"]
     stock_app = [str(venv / "bin" / "gunicorn"), "--workers", "2", "--bind", f"unix:{socket}"]
     stock_app.append("stock_wsgi:application")

@@ -29,7 +29,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .storage.subresource import static_digest
+from .storage.subresource import integrity_attributes
 
 # What a preloaded file is, for the browser (`as`), by suffix; fonts also need their type.
 DESTINATIONS = {
@@ -107,17 +107,16 @@ def hints() -> list[Hint]:
         kind = destination(name)
         if kind is None:  # the system check static.E003 names it; collectstatic refuses it
             continue
-        integrity = (static_digest(name) or "") if kind in {"style", "script"} else ""
+        tag = integrity_attributes(name) if kind in {"style", "script"} else {}
         found.append(
             Hint(
                 static(name),
                 "preload",
                 kind,
                 FONT_TYPES.get(posixpath.splitext(name)[1].lower(), ""),
-                # Fonts are always fetched with CORS; a stylesheet or script where its tag
-                # carries a digest (and so crossorigin).
-                cors=kind == "font" or bool(integrity),
-                integrity=integrity,
+                # Fonts are always fetched with CORS; a stylesheet or script as its tag is.
+                cors=kind == "font" or "crossorigin" in tag,
+                integrity=tag.get("integrity", ""),
             )
         )
     return found

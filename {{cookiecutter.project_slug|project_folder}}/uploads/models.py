@@ -9,6 +9,9 @@ from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from static_kit.media.private import PREFIX as PRIVATE
+from static_kit.media.private import is_private
+
 
 def validate_upload_size(file):
     if file.size > settings.MAX_UPLOAD_SIZE:
@@ -27,7 +30,6 @@ def upload_to(upload: "Upload", filename: str) -> str:
 
 # Who may open every private upload: this permission (superusers have every permission).
 VIEW_ALL = "uploads.view_upload"
-PRIVATE = "private/"  # where upload_to puts a private one: what makes it private
 
 
 class UploadQuerySet(models.QuerySet):
@@ -66,8 +68,8 @@ class Upload(models.Model):
         """`private` decides where the file is stored, once: a change would leave a file
         marked private under the public /media/ (or the other way round)."""
         stored = self.file and getattr(self.file, "_committed", False)
-        if stored and self.private != self.file.name.startswith(PRIVATE):
-            where = "private" if self.file.name.startswith(PRIVATE) else "public"
+        if stored and self.private != is_private(self.file.name):
+            where = "private" if is_private(self.file.name) else "public"
             raise ValueError(
                 f"{self.file.name} is stored as a {where} upload: `private` is set when a file "
                 "is uploaded; upload it again to change it."
@@ -77,7 +79,7 @@ class Upload(models.Model):
     def may_open(self, user) -> bool:
         """Whether `user` may open the file: anyone a public one; a private one (by where it
         is stored), its uploader and whoever may view every upload."""
-        if not self.file.name.startswith(PRIVATE) or user.has_perm(VIEW_ALL):
+        if not is_private(self.file.name) or user.has_perm(VIEW_ALL):
             return True
         return user.is_authenticated and self.owner_id == user.pk
 

@@ -27,12 +27,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from .views import protect
+from .views import protect, stored_file
 
 PREFIX = "private/"
 NO_STORE = "private, no-store"
@@ -107,13 +107,8 @@ def private_file_response(name: str, storage=None) -> HttpResponse:
         response = HttpResponseRedirect(storage.signed_url(name, expire))
         response["Cache-Control"] = NO_STORE
         return response
-    try:
-        path = Path(storage.path(name)).resolve()
-    except (SuspiciousFileOperation, ValueError):
-        raise Http404("No such file.") from None
     root = private_root().resolve()
-    if root not in path.parents or not path.is_file():
-        raise Http404("No such file.")
+    path = stored_file(storage, name, root)
     # DEBUG: runserver (make dev) has no nginx in front to take the hand-off.
     if (accel := getattr(settings, "MEDIA_ACCEL_REDIRECT", "")) and not settings.DEBUG:
         # nginx sends the file from its internal location (the path below PRIVATE_MEDIA_ROOT,

@@ -23,18 +23,22 @@ def serve_media(request, path):
     parts = PurePosixPath(path).parts
     if not parts or any(part.startswith(".") for part in parts) or "\\" in path:
         raise Http404("No such file.")
-    try:
-        full_path = Path(default_storage.path(path))
-    except (SuspiciousFileOperation, ValueError):
-        raise Http404("No such file.") from None
-    media_root = Path(settings.MEDIA_ROOT).resolve()
-    resolved = full_path.resolve()
-    if media_root not in resolved.parents or not resolved.is_file():
-        raise Http404("No such file.")
-
+    resolved = stored_file(default_storage, path, Path(settings.MEDIA_ROOT))
     response = protect(FileResponse(resolved.open("rb")), resolved)
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def stored_file(storage, name: str, root: Path) -> Path:
+    """The file `storage` keeps as `name`, resolved, when it is a file inside `root`; else 404
+    (a traversal, a symlink out, a folder, nothing there)."""
+    try:
+        resolved = Path(storage.path(name)).resolve()
+    except (SuspiciousFileOperation, ValueError):
+        raise Http404("No such file.") from None
+    if root.resolve() not in resolved.parents or not resolved.is_file():
+        raise Http404("No such file.")
+    return resolved
 
 
 def protect(response: HttpResponse, path: Path) -> HttpResponse:

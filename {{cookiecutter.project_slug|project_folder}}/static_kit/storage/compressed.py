@@ -65,15 +65,11 @@ class CompressedOnceStorage(
         """The manifest, and the one it replaces kept as the previous release's (only when the
         files changed: a re-run with nothing new keeps the real previous one)."""
         if self.keeps_previous_manifest:
-            try:  # read as it is: read_manifest() would take its digests for this run's
-                with self.manifest_storage.open(self.manifest_name) as file:
-                    current = file.read().decode()
-            except FileNotFoundError:
-                current = None
-            paths = json.loads(current).get("paths") if current else None
+            # Read as it is: read_manifest() would take its digests for this run's.
+            current, paths = self.stored_manifest(self.manifest_name)
             if paths is not None and paths != self.hashed_files:
                 self.manifest_storage._save(  # noqa: SLF001 (as Django's save_manifest)
-                    self.previous_manifest_name, ContentFile(current.encode())
+                    self.previous_manifest_name, ContentFile(current)
                 )
         super().save_manifest()
 
@@ -81,11 +77,19 @@ class CompressedOnceStorage(
         """The hashed names of the release before this one, where its manifest is kept."""
         if not self.keeps_previous_manifest:
             return set()
+        paths = self.stored_manifest(self.previous_manifest_name)[1]
+        return set(paths.values()) if paths else set()
+
+    def stored_manifest(self, name: str) -> tuple[bytes | None, dict | None]:
+        """The manifest `name` in STATIC_MANIFESTS_ROOT: (its bytes, its paths), or Nones
+        where it is missing or unreadable."""
         try:
-            with self.manifest_storage.open(self.previous_manifest_name) as file:
-                return set(json.loads(file.read()).get("paths", {}).values())
+            with self.manifest_storage.open(name) as file:
+                content = file.read()
+            paths = json.loads(content).get("paths")
         except (OSError, ValueError, AttributeError):
-            return set()
+            return None, None
+        return content, paths if isinstance(paths, dict) else None
 
     def post_process_with_compression(self, files):
         """Compress while Django hashes: a file its patterns never rewrite (all but CSS) has

@@ -62,6 +62,14 @@ def static_digest(name: str) -> str | None:
     return digests.get(staticfiles_storage.stored_name(name))
 
 
+def integrity_attributes(name: str) -> dict[str, str]:
+    """The attributes a tag for the static file `name` carries: its digest and, with it,
+    `crossorigin` (a file from another host is checked only when fetched with CORS). The
+    preload hints follow the same rule, so that the browser matches a hint to its tag."""
+    value = static_digest(name)
+    return {"integrity": value, "crossorigin": "anonymous"} if value else {}
+
+
 def integrity_of(storage, hashed: str) -> str:
     """The digest of the collected file `hashed`, read through `storage` (its staged bytes
     where a run has not committed them yet)."""

@@ -28,16 +28,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from ..preload import REQUEST_ATTRIBUTE, hints
-from ..storage.subresource import static_digest
+from ..storage.subresource import integrity_attributes
 
 register = template.Library()
 
 ATTRIBUTE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def integrity_attributes(name: str) -> dict[str, str]:
-    value = static_digest(name)
-    return {"integrity": value, "crossorigin": "anonymous"} if value else {}
 
 
 def element(tag: str, attributes: dict, extra: dict, closing: str = "") -> SafeString:
