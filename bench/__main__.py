@@ -7,17 +7,19 @@ import time
 from docsgen import TEMPLATE_DIR
 
 from .build import build_goal
-from .growth import DEFAULT_SIZES, growth_goal
+from .growth import DEFAULT_SIZES, growth_goal, growth_s3_goal
 from .publish import publish_goal
-from .serving import nginx_goal, whitenoise_goal
+from .serving import nginx_goal, s3_cdn_goal, whitenoise_goal
 from .suite import suite_goal
 
 GOALS = {
     "whitenoise": whitenoise_goal,
     "nginx": nginx_goal,
+    "s3_cdn": s3_cdn_goal,
     "build": build_goal,
     "publish": publish_goal,
     "growth": growth_goal,
+    "growth_s3": growth_s3_goal,
     "suite": suite_goal,
 }
 

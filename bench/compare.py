@@ -329,14 +329,18 @@ def browser_section(results: list[dict]) -> str:
 
 
 def growth_section() -> str:
-    """How the costs grow with the site: the last growth goal's table (make bench)."""
-    path = TEMPLATE_DIR / ".cache" / "bench" / growth.RECORD
-    if not path.exists():
-        return (
-            "How the costs grow with the site: no growth run recorded on this machine yet "
-            "(`make bench BENCH_ARGS='--only growth'`).\n"
-        )
-    return "How the costs grow with the site:\n\n" + growth.report(json.loads(path.read_text()))
+    """How the costs grow with the site: the last growth goals' tables (make bench)."""
+    out = ["How the costs grow with the site:\n"]
+    for part in growth.PARTS:
+        path = TEMPLATE_DIR / ".cache" / "bench" / part.record
+        if not path.exists():
+            out.append(
+                f"{part.variant}: no run recorded on this machine yet "
+                f"(`make bench BENCH_ARGS='--only {part.key}'`).\n"
+            )
+        else:
+            out.append(growth.report(part, json.loads(path.read_text())))
+    return "\n".join(out)
 
 
 # The guide's copy of the last run of every variant (included by choosing-a-strategy.md).

@@ -13,6 +13,7 @@ and what references it.
 import hashlib
 import shutil
 import statistics
+from contextlib import contextmanager
 from pathlib import Path
 
 from harness.crawl import HASHED_NAME
@@ -63,24 +64,34 @@ class Publisher:
         return {"seconds": seconds, **counts, "requests": sum(counts.values())}
 
 
+@contextmanager
+def counted_s3_api(project: Path, venv: Path, env: dict, name: str):
+    """moto in server mode on loopback, behind the proxy that counts requests: (the
+    environment that points the project at it, the proxy)."""
+    moto_port = free_port()
+    moto = [str(venv / "bin" / "moto_server"), "-H", LOOPBACK, "-p", str(moto_port)]
+    with (
+        running(moto, project, env, f"http://{LOOPBACK}:{moto_port}/", name),
+        S3Proxy(f"http://{LOOPBACK}:{moto_port}") as proxy,
+    ):
+        yield (
+            {
+                **env,
+                **CREDENTIALS,
+                "DJANGO_S3_ENDPOINT_URL": proxy.url,
+                "DJANGO_S3_ADDRESSING_STYLE": "path",
+            },
+            proxy,
+        )
+
+
 def publish_goal(work: Path, options) -> list[Goal]:
     rounds, files = options.rounds, options.files
     answers = {"serving_strategy": "s3_cdn", "media_storage": "none"}
     project, venv, env, _ = prepared(answers, work / "publish", collect=False)
     tree = write_tree(project / "static", files)
-    moto_port = free_port()
-    moto = [str(venv / "bin" / "moto_server"), "-H", LOOPBACK, "-p", str(moto_port)]
     results = {side: {"first": [], "again": [], "changed": []} for side in SIDES}
-    with (
-        running(moto, project, env, f"http://{LOOPBACK}:{moto_port}/", "bench-moto"),
-        S3Proxy(f"http://{LOOPBACK}:{moto_port}") as proxy,
-    ):
-        env = {
-            **env,
-            **CREDENTIALS,
-            "DJANGO_S3_ENDPOINT_URL": proxy.url,
-            "DJANGO_S3_ADDRESSING_STYLE": "path",
-        }
+    with counted_s3_api(project, venv, env, "bench-moto") as (env, proxy):
         publisher = Publisher(project, venv, env, proxy, options.tree_only)
         changed = tree / "css" / "c0.css"
         for number in range(rounds):

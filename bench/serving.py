@@ -17,6 +17,10 @@
   against nginx's plain proxy_pass to stock gunicorn (default sync workers, as many, Django's
   own WSGI application) on a unix socket, the same project and settings: the same goal as
   WhiteNoise's pages.
+- S3 + CDN: its pages only (the static files are the CDN's). The generated site as make run
+  serves it (the release published to the local S3 API, then deploy/start's granian) against
+  stock gunicorn (default sync workers, as many, Django's own WSGI application) on the same
+  project, settings and bucket: the same goal as WhiteNoise's pages.
 """
 
 import json
@@ -190,6 +194,33 @@ def pages_goal(name: str, pages: dict[str, Comparison]) -> Goal:
     )
     claim = f"{' and '.join(pages)} no slower than stock: >= 0.95x req/s, p99 <= 1.1x stock's"
     return Goal(name, claim, met, detail)
+
+
+def s3_cdn_goal(work: Path, options) -> list[Goal]:
+    answers = {"serving_strategy": "s3_cdn", "media_storage": "none"}
+    # Not collected here: make run publishes the release once its local S3 API is up.
+    project, venv, env, _ = prepared(answers, work / "s3_cdn", STOCK_SERVER, collect=False)
+    (project / "stock_wsgi.py").write_text(STOCK_WSGI)
+    stock_port, own_port = free_port(), free_port()
+    serve = [str(venv / "bin" / "python"), "dev/serve", "run"]
+    with running(
+        serve,
+        project,
+        {**env, "PORT": str(own_port)},
+        f"http://{LOOPBACK}:{own_port}/",
+        "bench-own",
+    ):
+        # The local S3 API's endpoint, bucket and CDN URL, as make run's processes read them.
+        stack = project / ".run" / f"s3-{own_port}" / "local-s3.env"
+        settings = dict(
+            line.split("=", 1) for line in stack.read_text().splitlines() if "=" in line
+        )
+        stock = [str(venv / "bin" / "gunicorn"), "--workers", "2"]
+        stock += ["--bind", f"{LOOPBACK}:{stock_port}", "stock_wsgi:application"]
+        url = f"http://{LOOPBACK}:{stock_port}/"
+        with running(stock, project, {**env, **settings}, url, "bench-stock"):
+            pages = compare_pages(stock_port, own_port, options.rounds, options.seconds)
+    return [pages_goal("serving.s3_cdn_pages", pages)]
 
 
 SIDES = ("tuned raw nginx", "generated")

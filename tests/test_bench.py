@@ -16,6 +16,7 @@ pytestmark = pytest.mark.serving
 GROUPS = {
     "whitenoise": ["serving.whitenoise", "serving.whitenoise_pages"],
     "nginx": ["serving.nginx", "serving.nginx_browser", "serving.nginx_pages"],
+    "s3_cdn": ["serving.s3_cdn_pages"],
     "build": ["build.cold", "build.one_file_changed"],
     "publish": ["publish.first", "publish.unchanged", "publish.one_file_changed"],
     "suite": ["suite"],
@@ -24,6 +25,12 @@ GROUPS = {
         "growth.build.one_changed",
         "growth.worker.start",
         "growth.doctor",
+    ],
+    "growth_s3": [
+        "growth.s3.publish.cold",
+        "growth.s3.publish.one_changed",
+        "growth.s3.worker.start",
+        "growth.s3.doctor",
     ],
 }
 # The admin's static files left out (--tree-only): the publish smoke spent 43 of its 59 s
