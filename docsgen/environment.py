@@ -30,4 +30,7 @@ OUTSIDE_ENV_FILE = {
     "GRANIAN_PORT": "granian's port: PORT, as a PaaS router or the container sets it.",
     "GRANIAN_RESPAWN_FAILED_WORKERS": "A granian worker that dies is replaced.",
     "GRANIAN_WORKERS": "granian's worker processes: WEB_CONCURRENCY, the PaaS convention, else 2.",
+    "STATIC_KIT_CHECKED_MANIFEST": "Set by deploy/start for its granian workers, not by you: "
+    "the fingerprint of the manifest whose files it checked. A worker that loads that "
+    "manifest skips the same check.",
 }

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -118,9 +119,10 @@ def test_a_release_started_afresh_after_the_next_publish_still_serves_every_asse
             assert get(nested).status_code == 200, nested
 
 
-def starts(site, release: str) -> subprocess.CompletedProcess:
+def starts(site, release: str, **overrides: str) -> subprocess.CompletedProcess:
     """The start-up refusal for `release`, as deploy/start runs it before any worker."""
-    env = serve_env(site, site.port, DJANGO_RELEASE_ID=release, **site.local_stack_env())
+    stack = {**site.local_stack_env(), **overrides}
+    env = serve_env(site, site.port, DJANGO_RELEASE_ID=release, **stack)
     return subprocess.run(  # noqa: S603 (the site's own interpreter)
         [str(site.venv / "bin" / "python"), "-c", "import my_django_site.wsgi"],
         cwd=site.project,
@@ -290,3 +292,34 @@ def test_make_run_uses_a_configured_bucket_and_starts_no_local_one(s3_site):
     assert assets and all(a.url.startswith(cdn) for a in assets), s3_site.name
     problems = [p for asset in assets for p in asset_problems(asset)]
     assert not problems, f"{s3_site.name}:\n" + "\n".join(problems)
+
+
+def listings(requests_made: list[str]) -> int:
+    return sum("list-type=" in request for request in requests_made)
+
+
+def test_a_server_start_checks_the_release_in_the_bucket_once_not_once_per_worker(s3_site):
+    """deploy/start lists the release's objects once, before granian's workers start; the two
+    workers load the same manifest and trust that check. (Each worker listed them again: at
+    20,000 files, 5 s a worker against a local S3 API.)"""
+    upstream = s3_site.local_stack_env()["DJANGO_S3_ENDPOINT_URL"]
+    with S3Proxy(upstream) as proxy:
+        alone = starts(s3_site, "local", DJANGO_S3_ENDPOINT_URL=proxy.url)
+        assert alone.returncode == 0, alone.stderr
+        one_check = listings(proxy.requests)
+        assert one_check >= 1, proxy.requests  # a check does list the release's objects
+        port, started = free_port(), len(proxy.requests)
+        stack = {**s3_site.local_stack_env(), "DJANGO_S3_ENDPOINT_URL": proxy.url}
+        env = serve_env(s3_site, port, GRANIAN_WORKERS="2", **stack)
+        url = f"http://127.0.0.1:{port}/"
+        with running(s3_site.app_server(port), s3_site.project, env, url, "start-once"):
+            assert get(url).status_code == 200
+            log = s3_site.project / ".start-once.log"
+            deadline = time.monotonic() + 60
+            while not all(f"Started worker-{n}" in log.read_text() for n in (1, 2)):
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+            at_start = listings(proxy.requests[started:])
+    assert at_start == one_check, (
+        f"{s3_site.name}: {at_start} listings at start, where one check makes {one_check}"
+    )

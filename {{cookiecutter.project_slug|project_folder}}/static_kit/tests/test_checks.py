@@ -3,9 +3,11 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from static_kit import checks
 from static_kit.checks import (
     check_static_and_media_roots_are_separate,
     check_static_root_holds_only_public_files,
+    checked_manifest,
     find_unsafe_static_files,
     refuse_unsafe_start,
 )
@@ -73,3 +75,27 @@ def test_start_with_a_truncated_hashed_file_is_refused_naming_it(collected):
 
 def test_start_after_collectstatic_is_allowed(collected):
     refuse_unsafe_start()
+
+
+CHECKED = "STATIC_KIT_CHECKED_MANIFEST"  # what deploy/start hands its workers
+
+
+def test_a_worker_skips_the_file_check_deploy_start_made_of_its_manifest_only(
+    collected, monkeypatch
+):
+    """deploy/start checks once and hands its workers the fingerprint of the manifest it
+    checked: a worker loading that manifest reads no file, and one given another manifest's
+    fingerprint (a deploy in between) checks its own files and refuses a damaged one."""
+    root, manifest = collected
+    checked = []
+    real = checks.damaged_files
+    monkeypatch.setattr(checks, "damaged_files", lambda *a: checked.append(a) or real(*a))
+    monkeypatch.setenv(CHECKED, checked_manifest())
+    refuse_unsafe_start()
+    assert checked == []
+    hashed = root / manifest["css/site.css"]
+    hashed.write_bytes(hashed.read_bytes()[:10])
+    monkeypatch.setenv(CHECKED, "a fingerprint of another manifest")
+    with pytest.raises(ImproperlyConfigured, match=manifest["css/site.css"]):
+        refuse_unsafe_start()
+    assert len(checked) == 1
