@@ -7,16 +7,21 @@ the smoke run in make test uses a few dozen), in two variants.
 with no index at start):
 - build.cold: collectstatic into an empty STATIC_ROOT (hashes, .br and .gz copies);
 - build.one_changed: the re-run after one stylesheet changed (storage/incremental.py);
-- worker.start: one worker's start, in its own process: Django set up and asgi.py imported,
-  which indexes STATIC_ROOT (static_server.py); with its peak RSS and the URLs it indexed;
+- server.start: deploy/start to the first page served, with 2 workers: the start-up refusal
+  once, then the workers;
+- worker.start: one worker's start as deploy/start starts it (handed the fingerprint of the
+  manifest checked), in its own process: Django set up and asgi.py imported, which indexes
+  STATIC_ROOT (static_server.py); with its peak RSS and the URLs it indexed;
 - doctor: static_doctor with no --url (the settings and collected groups).
 
 `growth_s3` (S3 + CDN, against moto in server mode on loopback, through a counting proxy; a
 new bucket at each size):
 - s3.publish.cold: collectstatic of the tree to the empty bucket;
 - s3.publish.one_changed: the next release after one stylesheet changed;
-- s3.worker.start: one worker's start, which reads the release's manifest and checks its
-  names in the bucket (storage/s3_cdn.py);
+- s3.server.start: deploy/start to the first page served, with 2 workers: the release's
+  names checked in the bucket once (storage/s3_cdn.py), then the workers;
+- s3.worker.start: one worker's start as deploy/start starts it, which reads the release's
+  manifest from the bucket;
 - s3.doctor: static_doctor with no --url (the settings, collected and bucket groups).
 Each S3 cost also prints the requests it made, and its list calls.
 
@@ -24,7 +29,7 @@ Each cost (the median of up to three rounds) is printed per source file at every
 its growth from the second-largest size to the largest against the growth in files. Goals:
 no cost grows faster than linearly (its growth at most 1.25 times the files'), and at the
 largest size the limits in LIMITS: a one-file re-run or next release at most 10% of the cold
-build, a worker's start at most 5 s, the doctor at most 3 s (10 s against the S3 API).
+build, the server's start at most 5 s, the doctor at most 3 s (10 s against the S3 API).
 Each run's figures go to .cache/bench/growth.json (growth-s3.json), which make compare shows.
 """
 
@@ -40,7 +45,7 @@ from pathlib import Path
 
 from docsgen import TEMPLATE_DIR
 from harness.bake import PROJECT_SLUG
-from harness.servers import S3Proxy, run
+from harness.servers import LOOPBACK, S3Proxy, free_port, run, running
 
 from .build import change_stylesheet, collect, write_tree
 from .publish import CREATE_BUCKETS, counted_s3_api
@@ -53,10 +58,10 @@ LINEAR_SLACK = 1.25
 # The limits at the largest size: a share of another cost (the cold build), or seconds.
 LIMITS = {
     "build.one_changed": ("share", 0.10, "build.cold"),
-    "worker.start": ("seconds", 5.0),
+    "server.start": ("seconds", 5.0),
     "doctor": ("seconds", 3.0),
     "s3.publish.one_changed": ("share", 0.10, "s3.publish.cold"),
-    "s3.worker.start": ("seconds", 5.0),
+    "s3.server.start": ("seconds", 5.0),
     "s3.doctor": ("seconds", 10.0),
 }
 # One worker's start, as granian's: Django set up, asgi.py imported (STATIC_ROOT indexed, or
@@ -69,6 +74,31 @@ files = application.files.files if application.files is not None else {{}}
 print(json.dumps({{"seconds": seconds, "urls": len(files),
                   "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
+# The fingerprint deploy/start hands its workers once its check passed (static_kit/checks.py).
+FINGERPRINT = f"""import os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{PROJECT_SLUG}.settings")
+django.setup()
+from static_kit.checks import checked_manifest
+print(checked_manifest())
+"""
+
+
+def as_deploy_start_starts_it(python: str, project: Path, env: dict) -> dict:
+    """`env` as deploy/start hands it to its workers."""
+    fingerprint = run([python, "-c", FINGERPRINT], project, env, timeout=600).strip()
+    return {**env, "STATIC_KIT_CHECKED_MANIFEST": fingerprint}
+
+
+def server_start(project: Path, env: dict) -> float:
+    """Seconds from deploy/start to the first page served, on 127.0.0.1 with 2 workers."""
+    port = free_port()
+    env = {**env, "GRANIAN_HOST": LOOPBACK, "PORT": str(port), "GRANIAN_WORKERS": "2"}
+    started = time.monotonic()
+    url = f"http://{LOOPBACK}:{port}/"
+    with running(["deploy/start"], project, env, url, "bench-growth-start", timeout=600):
+        return time.monotonic() - started
+
+
 # Rounds of the whole growth (at most): one took 2.5 min here, and one run per size moved a
 # cost's shape by 0.3 of linear between runs.
 GROWTH_ROUNDS = 3
@@ -110,7 +140,9 @@ def measure_size(project: Path, venv: Path, env: dict, size: int, root: Path) ->
     figures = {"files": size, "build.cold": collect(project, venv, env, root, 3600)}
     change_stylesheet(tree / "css" / "c0.css", str(size), 2)
     figures["build.one_changed"] = collect(project, venv, env, root, 3600)
-    start = json.loads(run([python, "-c", WORKER_START], project, env, timeout=600))
+    figures["server.start"] = server_start(project, env)
+    worker = as_deploy_start_starts_it(python, project, env)
+    start = json.loads(run([python, "-c", WORKER_START], project, worker, timeout=600))
     figures["worker.start"] = start["seconds"]
     figures["rss_mib"], figures["urls"] = start["rss_mib"], start["urls"]
     figures["collected"] = sum(1 for path in root.rglob("*") if path.is_file())
@@ -139,10 +171,12 @@ def measure_s3_size(
     env = {**env, "DJANGO_STATIC_ROOT": str(root), "DJANGO_S3_BUCKET": bucket}
     figures = {"files": size}
 
-    def counted(cost: str, release: str, command: list[str]) -> str:
+    env["DJANGO_RELEASE_ID"] = "first"
+
+    def counted(cost: str, action):
         before = len(proxy.requests)
         started = time.monotonic()
-        out = run(command, project, {**env, "DJANGO_RELEASE_ID": release}, timeout=3600)
+        out = action()
         figures[cost] = time.monotonic() - started
         made = proxy.requests[before:]
         figures[f"{cost}.requests"] = len(made)
@@ -150,12 +184,17 @@ def measure_s3_size(
         return out
 
     collectstatic = [python, "manage.py", "collectstatic", "--noinput", "-v", "0"]
-    counted("s3.publish.cold", "first", collectstatic)
+    counted("s3.publish.cold", lambda: run(collectstatic, project, env, timeout=3600))
     change_stylesheet(tree / "css" / "c0.css", str(size), 2)
-    counted("s3.publish.one_changed", "next", collectstatic)
-    start = json.loads(counted("s3.worker.start", "next", [python, "-c", WORKER_START]))
+    env["DJANGO_RELEASE_ID"] = "next"
+    counted("s3.publish.one_changed", lambda: run(collectstatic, project, env, timeout=3600))
+    counted("s3.server.start", lambda: server_start(project, env))
+    worker = as_deploy_start_starts_it(python, project, env)
+    out = counted("s3.worker.start", lambda: run([python, "-c", WORKER_START], project, worker))
+    start = json.loads(out)
     figures["s3.worker.start"], figures["rss_mib"] = start["seconds"], start["rss_mib"]
-    counted("s3.doctor", "next", [python, "manage.py", "static_doctor"])
+    doctor = [python, "manage.py", "static_doctor"]
+    counted("s3.doctor", lambda: run(doctor, project, env, timeout=600))
     return figures
 
 
@@ -166,6 +205,7 @@ WHITENOISE = Part(
     {
         "build.cold": "collectstatic, empty STATIC_ROOT",
         "build.one_changed": "collectstatic after one stylesheet changed",
+        "server.start": "deploy/start to the first page (the check once, 2 workers)",
         "worker.start": "one worker's start (asgi.py imported, STATIC_ROOT indexed)",
         "doctor": "static_doctor (settings and collected)",
     },
@@ -178,7 +218,8 @@ S3_CDN = Part(
     {
         "s3.publish.cold": "collectstatic to an empty bucket",
         "s3.publish.one_changed": "the next release, one stylesheet changed",
-        "s3.worker.start": "one worker's start (the release's names checked in the bucket)",
+        "s3.server.start": "deploy/start to the first page (the release checked once)",
+        "s3.worker.start": "one worker's start (the release's manifest read from the bucket)",
         "s3.doctor": "static_doctor (settings, collected and bucket)",
     },
     s3_measuring,

@@ -23,12 +23,14 @@ GROUPS = {
     "growth": [
         "growth.build.cold",
         "growth.build.one_changed",
+        "growth.server.start",
         "growth.worker.start",
         "growth.doctor",
     ],
     "growth_s3": [
         "growth.s3.publish.cold",
         "growth.s3.publish.one_changed",
+        "growth.s3.server.start",
         "growth.s3.worker.start",
         "growth.s3.doctor",
     ],
