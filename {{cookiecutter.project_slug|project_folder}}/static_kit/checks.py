@@ -140,7 +140,8 @@ def refuse_unsafe_start() -> None:
             "before starting the server."
         )
     refuse_unknown_preloads(storage)
-    if os.environ.get("STATIC_KIT_CHECKED_MANIFEST") == manifest_fingerprint(storage):
+    checked = os.environ.get("STATIC_KIT_CHECKED_MANIFEST")  # set by deploy/start
+    if checked == manifest_fingerprint(storage):
         return  # deploy/start checked these very files a moment ago, before this worker
     # A storage that publishes elsewhere (a bucket behind a CDN) says what it lacks itself.
     if hasattr(storage, "damaged_files"):
