@@ -184,14 +184,30 @@ def release_objects(client, bucket: str, names: set[str], prefix: str = "static/
     `names` that the bucket holds: what a start-up, a doctor and a publish need of one release.
 
     A listing page holds 1,000 objects where a HEAD holds one (15-20 times the objects per
-    second, here and on S3), but static/ holds every kept release. So each page starts at the
-    next name not yet seen (StartAfter: the name without its last character sorts just
-    before it) and stops being read past the last: objects of other releases are read only
-    where they sit between this release's names or just after the last, at most a page of
-    each run of them, and none before the first name. With every file
-    changed in every release, that is at most the kept releases' share (static_prune bounds
-    it); on a site with one release, exactly the pages its names fill."""
+    second, here and on S3), but static/ holds every kept release. So the names are taken in
+    runs of a page's worth, and each run is listed from just before its first name (StartAfter:
+    the name without its last character sorts just before it) until past its last: objects of
+    other releases are read only where they sit between this release's names or just after a
+    run, at most a page of each, and none before the first name. With every file changed in
+    every release, that is at most the kept releases' share (static_prune bounds it); on a
+    site with one release, exactly the pages its names fill. The runs are listed at once, as
+    many as the client keeps connections (botocore: 10): at 20,000 files the start-up check
+    took 5.6 s with its 21 pages one after another against a local S3 API, 4.8 s with them at
+    once (there, a page costs moto itself 0.2 s; on S3 the round trip is most of it)."""
     wanted = sorted(prefix + name for name in names)
+    runs = [wanted[start : start + LIST_PAGE] for start in range(0, len(wanted), LIST_PAGE)]
+    if not runs:
+        return {}
+    workers = min(len(runs), client.meta.config.max_pool_connections)
+    found = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for listed in pool.map(lambda run: listed_run(client, bucket, run, prefix), runs):
+            found |= listed
+    return found
+
+
+def listed_run(client, bucket: str, wanted: list[str], prefix: str) -> dict:
+    """release_objects' entries for one run of sorted keys, read page by page."""
     found, position, after = {}, 0, ""
     while position < len(wanted):
         # Past what was read, and at least up to just before the next name wanted.
