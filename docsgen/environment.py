@@ -11,7 +11,7 @@ readers again, not for the docs build.
 
 OUTSIDE_ENV_FILE = {
     "DJANGO_SETTINGS_MODULE": "The settings module Django loads: `<slug>.settings` (manage.py, "
-    "wsgi.py), `<slug>.settings.dev` for `make dev`.",
+    "wsgi.py, deploy/start), `<slug>.settings.dev` for `make dev`.",
     "VENV": "The virtualenv `make` installs into and runs from (default `.venv`).",
     "NGINX": "An nginx binary of your own, instead of the one on PATH or in /usr/sbin.",
     "APP_ROOT": "Where deploy.sh keeps the releases, the shared static and media folders and "

@@ -109,18 +109,26 @@ def static_files():
 
 
 def asgi_application():
-    """What asgi.py serves: this front, with Django's WSGI application (static_kit.wsgi) behind
-    it. Where the front answers the static files (WhiteNoise), Django's application is built
-    without WhiteNoiseMiddleware: every request it would see, the front has looked up already,
-    and it would index STATIC_ROOT a second time in every worker (at 20,000 files, 19 of the
-    22 s of a worker's start and a third of its memory). runserver and the test client, which
-    have no front, keep the middleware that the settings list."""
+    """What asgi.py serves: this front, with Django's WSGI application behind it."""
+    application, serve_static = django_application()
+    return Server(application, serve_static=serve_static)
+
+
+def django_application():
+    """Django's WSGI application as the front runs it (static_kit.wsgi: the start-up refusal
+    included), and whether the front answers the static files.
+
+    Where it does (WhiteNoise), the application is built without WhiteNoiseMiddleware: every
+    request it would see, the front has looked up already, and it would index STATIC_ROOT a
+    second time in every worker (at 20,000 files, 19 of the 22 s of a worker's start and a
+    third of its memory). runserver and the test client, which have no front, keep the
+    middleware that the settings list."""
     from .wsgi import get_wsgi_application
 
     serve_static = WHITENOISE in settings.MIDDLEWARE
     if serve_static:
         settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != WHITENOISE]
-    return Server(get_wsgi_application(), serve_static=serve_static)
+    return get_wsgi_application(), serve_static
 
 
 class Server:
