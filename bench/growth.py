@@ -74,19 +74,14 @@ files = application.files.files if application.files is not None else {{}}
 print(json.dumps({{"seconds": seconds, "urls": len(files),
                   "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
-# The fingerprint deploy/start hands its workers once its check passed (static_kit/checks.py).
-FINGERPRINT = f"""import os, django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{PROJECT_SLUG}.settings")
-django.setup()
-from static_kit.checks import checked_manifest
-print(checked_manifest())
-"""
 
 
 def as_deploy_start_starts_it(python: str, project: Path, env: dict) -> dict:
-    """`env` as deploy/start hands it to its workers."""
-    fingerprint = run([python, "-c", FINGERPRINT], project, env, timeout=600).strip()
-    return {**env, "STATIC_KIT_CHECKED_MANIFEST": fingerprint}
+    """`env` as deploy/start hands it to its workers: its check's fingerprint of the manifest
+    (static_kit/release_check.py)."""
+    check = {**env, "DJANGO_SETTINGS_MODULE": f"{PROJECT_SLUG}.settings"}
+    fingerprint = run([python, "-m", "static_kit.release_check"], project, check, timeout=600)
+    return {**env, "STATIC_KIT_CHECKED_MANIFEST": fingerprint.strip()}
 
 
 def server_start(project: Path, env: dict) -> float:
