@@ -91,7 +91,7 @@ def measure(answers: dict, folder: Path, seconds: int, browser) -> dict:
         for what, target in (("css", result["css_url"]), ("page", url + "/")):
             load = wrk(target, seconds)
             result[what] = {"rps": load.rps, "p50": load.p50, "p99": load.p99}
-            result[what]["errors"] = load.errors + load.unanswered
+            result[what]["errors"] = load.errors
         progress(f"{name}: first visits in Chromium, with the preload hints")
         result["browser"] = first_visits(browser, url + "/")
     # The same site without hints: started again, STATIC_PRELOAD empty.

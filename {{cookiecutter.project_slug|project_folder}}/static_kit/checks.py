@@ -161,8 +161,6 @@ def refuse_unsafe_start() -> None:
 # files, a listing of the release's objects in the bucket (5 s a worker against a local S3
 # API) or a hash of every collected file. A worker that loads another manifest (a deploy in
 # between), or one started without deploy/start, checks its own.
-
-
 def manifest_fingerprint(storage: ManifestFilesMixin) -> str:
     """What identifies the manifest a storage loaded, and where it loaded it from."""
     digest = hashlib.sha256(manifest_location(storage).encode())
