@@ -9,6 +9,7 @@ tests fail if a release stops calling it).
     storage/        the static storages (hashed, compressed once, per-release manifests,
                     S3 + CDN publishing and pruning) and the private S3 storage for uploads
     checks.py       system checks, and the start-up refusal wsgi.py applies
+    release_check.py  that refusal once before a server's workers (deploy/start)
     doctor/         `manage.py static_doctor`: one module per group of checks
     static_server.py  the ASGI front that answers static files before Django (granian)
     headers.py      SecurityMiddleware's headers on WhiteNoise's answers
@@ -23,4 +24,4 @@ tests fail if a release stops calling it).
 Upgrade: replace this folder with a newer copy; CHANGELOG.md says what changed.
 """
 
-__version__ = "1.5.0"
+__version__ = "1.6.0"

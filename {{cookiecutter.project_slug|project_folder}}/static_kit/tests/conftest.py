@@ -43,3 +43,19 @@ def tree(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "staticfiles"
     settings.STATIC_MANIFESTS_ROOT = tmp_path / "manifests"
     return source
+
+
+@pytest.fixture
+def indexed(monkeypatch):
+    """The WhiteNoise instances that index a folder, by class name, as they do."""
+    from whitenoise.base import WhiteNoise
+
+    found = []
+    add_files = WhiteNoise.add_files
+
+    def counted(self, root, prefix=None):
+        found.append(type(self).__name__)
+        return add_files(self, root, prefix)
+
+    monkeypatch.setattr(WhiteNoise, "add_files", counted)
+    return found

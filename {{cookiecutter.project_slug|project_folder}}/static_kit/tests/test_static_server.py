@@ -11,8 +11,6 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.test import override_settings
 
-from static_kit import release_check
-from static_kit.checks import checked_manifest
 from static_kit.static_server import WHITENOISE, Server, asgi_application, static_files
 
 
@@ -275,22 +273,6 @@ def test_an_if_range_that_does_not_match_gets_the_whole_file(front, collected_st
     assert dated[0] == 206
 
 
-@pytest.fixture
-def indexed(monkeypatch):
-    """The WhiteNoise instances that index a folder, by class name, as they do."""
-    from whitenoise.base import WhiteNoise
-
-    found = []
-    add_files = WhiteNoise.add_files
-
-    def counted(self, root, prefix=None):
-        found.append(type(self).__name__)
-        return add_files(self, root, prefix)
-
-    monkeypatch.setattr(WhiteNoise, "add_files", counted)
-    return found
-
-
 def test_asgi_application_indexes_static_root_once_per_worker(collected_static, indexed):
     """The front's WhiteNoise is the only index: Django behind it runs without the middleware
     (which would add every file again), and the settings keep it for runserver."""
@@ -431,29 +413,3 @@ def storages_reset():
 
     storages._storages.pop("staticfiles", None)  # noqa: SLF001
     staticfiles_storage._wrapped = empty  # noqa: SLF001
-
-
-def test_deploy_starts_check_indexes_nothing_and_prints_the_manifest_it_checked(
-    collected, indexed, capsys
-):
-    """deploy/start's check (python -m static_kit.release_check) builds Django's application
-    as a worker will, and no index of STATIC_ROOT: it used to import wsgi.py, whose
-    WhiteNoiseMiddleware indexed every file once more (3-4 s at 20,000) only to throw it
-    away. It prints the fingerprint the workers trust, and nothing else."""
-    from django.conf import settings
-
-    with override_settings(MIDDLEWARE=list(settings.MIDDLEWARE)):  # the check changes it
-        assert WHITENOISE in settings.MIDDLEWARE
-        assert release_check.main() == 0
-    assert indexed == [], f"STATIC_ROOT indexed {len(indexed)} times by the check: {indexed}"
-    assert capsys.readouterr().out == checked_manifest() + "\n"
-
-
-def test_deploy_starts_check_refuses_a_release_in_one_line(settings, tmp_path, capsys):
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_MANIFESTS_ROOT = tmp_path / "manifests"
-    with override_settings(MIDDLEWARE=list(settings.MIDDLEWARE)):
-        assert release_check.main() == 1
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert err.startswith("ERROR: No staticfiles manifest") and err.count("\n") == 1, err
