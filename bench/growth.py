@@ -11,7 +11,7 @@ with no index at start):
   once, then the workers;
 - worker.start: one worker's start as deploy/start starts it (handed the fingerprint of the
   manifest checked), in its own process: Django set up and asgi.py imported, which indexes
-  STATIC_ROOT (static_server.py); with its peak RSS and the URLs it indexed;
+  the manifest's names (static_server.py); with its peak RSS and the URLs it indexed;
 - doctor: static_doctor with no --url (the settings and collected groups).
 
 `growth_s3` (S3 + CDN, against moto in server mode on loopback, through a counting proxy; a
@@ -64,8 +64,8 @@ LIMITS = {
     "s3.server.start": ("seconds", 5.0),
     "s3.doctor": ("seconds", 10.0),
 }
-# One worker's start, as granian's: Django set up, asgi.py imported (STATIC_ROOT indexed, or
-# with S3 + CDN the release's manifest read and its names checked in the bucket).
+# One worker's start, as granian's: Django set up, asgi.py imported (the manifest's names
+# indexed, or with S3 + CDN the release's manifest read and its names checked in the bucket).
 WORKER_START = f"""import json, resource, time
 started = time.monotonic()
 from {PROJECT_SLUG}.asgi import application
@@ -201,7 +201,7 @@ WHITENOISE = Part(
         "build.cold": "collectstatic, empty STATIC_ROOT",
         "build.one_changed": "collectstatic after one stylesheet changed",
         "server.start": "deploy/start to the first page (the check once, 2 workers)",
-        "worker.start": "one worker's start (asgi.py imported, STATIC_ROOT indexed)",
+        "worker.start": "one worker's start (asgi.py imported, the manifest's names indexed)",
         "doctor": "static_doctor (settings and collected)",
     },
     local_measuring,
