@@ -79,7 +79,12 @@ def static_files():
             if served is None:
                 return super().update_files_dictionary(root, prefix)
             for url in served:
-                self.files[url] = root + url[len(prefix) :]
+                path = root + url[len(prefix) :]
+                # As the walk would: no name outside STATIC_ROOT (a hand-edited manifest), and
+                # no .gz/.br copy of a served file under a URL of its own.
+                copy = url[-3:] in (".gz", ".br") and url[:-3] in served
+                if not copy and self.url_is_canonical(url) and self.path_is_child_of(path, root):
+                    self.files[url] = path
 
         def add_file_to_dictionary(self, url, path, stat_cache=None):
             if not self.is_compressed_variant(path, stat_cache):
@@ -126,21 +131,26 @@ class Index(dict):
     """WhiteNoise's URL -> file index, where a file's entry (its headers, and the size and time of
     each of its .br/.gz copies) is built at its first request, from its path: at 20,000 files
     the entries built at start-up were 22 MiB of every worker's memory and a second of its
-    start, for files most of which a worker never sends. A file gone since start-up (a
-    deploy replaced STATIC_ROOT under the server) answers as not collected: Django's 404."""
+    start, for files most of which a worker never sends. A file that cannot be sent when
+    first asked for (gone since start-up, a previous release's file deleted, or not a regular
+    file or unreadable, logged once) answers as one never collected: Django's 404."""
 
     def __init__(self, build):
         super().__init__()
         self.build = build
+        self.unsendable = set()
 
     def get(self, url, default=None):
         found = dict.get(self, url, default)
         if isinstance(found, str):
-            from whitenoise.responders import MissingFileError
+            from whitenoise.responders import MissingFileError, NotARegularFileError
 
             try:
                 found = self[url] = self.build(found, url)
-            except MissingFileError:
+            except (NotARegularFileError, OSError) as error:
+                if not isinstance(error, MissingFileError) and url not in self.unsendable:
+                    self.unsendable.add(url)
+                    logger.warning("%s: not sent, answered by Django: %s", url, error)
                 return default
         return found
 
@@ -245,7 +255,7 @@ class Server:
                 environ = whole  # RFC 9110 13.1.5: the whole file, 200
         found = self.files_answer(environ)
         if found is None:
-            self.files.not_found(environ["PATH_INFO"])
+            self.files.not_found(scope["path"])
             return False
         status, headers, file = found
         start = {"type": "http.response.start", "status": status, "headers": headers}
@@ -429,7 +439,8 @@ def static_environ(scope) -> dict:
     """The WSGI environ WhiteNoise reads: the method, the path and the request headers."""
     environ = {
         "REQUEST_METHOD": scope["method"],
-        "PATH_INFO": scope["path"],
+        # The UTF-8 of the path, spelled in latin-1, as WSGI (and WhiteNoise's lookup) read it.
+        "PATH_INFO": scope["path"].encode().decode("latin-1"),
         "QUERY_STRING": scope["query_string"].decode("latin-1"),
         "wsgi.file_wrapper": Wrapped,
     }

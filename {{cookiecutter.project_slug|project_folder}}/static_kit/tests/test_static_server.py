@@ -4,6 +4,7 @@ underscore spelling; and with WhiteNoise, collected files answered before Django
 Django's security headers."""
 
 import asyncio
+import gc
 import shutil
 
 import pytest
@@ -282,6 +283,7 @@ def test_asgi_application_indexes_static_root_once_per_worker(collected_static, 
         listed = list(settings.MIDDLEWARE)
         with override_settings(MIDDLEWARE=listed):  # asgi_application() changes it
             app = asgi_application()
+            gc.unfreeze()  # what it froze stays collectable for the rest of the tests
             assert WHITENOISE not in settings.MIDDLEWARE
         css = hashed_css(collected_static)
         status, _, _, pathsend = call(app, css, **HTTPS)
@@ -332,11 +334,45 @@ def test_with_a_manifest_no_worker_walks_static_root(collected, front, monkeypat
     assert call(app, f"/static/{manifest['css/site.css']}", **HTTPS)[0] == 200
 
 
+def test_a_file_whose_name_is_not_ascii_is_served(collected, settings, tmp_path):
+    """ASGI gives the path decoded; WhiteNoise looks it up as WSGI spells it (latin-1 of the
+    UTF-8): passed as it came, /static/img/café.<hash>.png was a 404."""
+    root, _ = collected
+    extra = tmp_path / "extra" / "img"
+    extra.mkdir(parents=True)
+    (extra / "café.png").write_bytes(b"not really a png")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, extra.parent]
+    storages_reset()
+    call_command("collectstatic", "--noinput", verbosity=0)
+    hashed = staticfiles_storage.hashed_files["img/café.png"]
+    status, _, _, pathsend = call(Server(Django()), f"/static/{hashed}", **HTTPS)
+    assert status == 200 and pathsend == str(root / hashed)
+
+
+def test_only_the_walks_names_are_indexed_from_a_manifest(collected, settings, front):
+    """A name outside STATIC_ROOT (a hand-edited manifest) and a .gz copy of a served name get
+    no URL, as WhiteNoise's walk gave none; a file that is not a regular one answers Django."""
+    import os
+
+    root, manifest = collected
+    settings.STATIC_UNHASHED_NAMES = ["img/*"]
+    (root / "img" / "dot.png.gz").write_bytes(b"a vendor's copy")
+    storages_reset()
+    staticfiles_storage.hashed_files["../manage.py"] = "../manage.py"
+    app, django = front(STATIC_UNHASHED_NAMES=["img/*"])
+    assert "/static/img/dot.png" in app.files.files
+    assert "/static/img/dot.png.gz" not in app.files.files
+    assert not any(".." in url for url in app.files.files)
+    pipe = manifest["img/dot.png"]
+    for copy in root.glob(pipe + "*"):
+        copy.unlink()
+    os.mkfifo(root / pipe)
+    assert call(app, f"/static/{pipe}", **HTTPS)[2] == b"django"
+
+
 def test_what_start_up_built_is_frozen_out_of_the_garbage_collector(collected_static):
     """A full collection walked all of it again and again under load, a stall each time for
     every page waiting in the worker."""
-    import gc
-
     gc.unfreeze()
     with override_settings(STATIC_ROOT=collected_static):
         from django.conf import settings
