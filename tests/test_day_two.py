@@ -1,6 +1,7 @@
 """A fresh bake of every variant, used the way its README says and a developer works on day two,
-in one sitting: the user's first app, `make test`, `make run` (and every other command the
-README prints, while it runs) with an upload, then `make dev` after a restart of the whole local
+in one sitting: the user's first app and a script of theirs whose name is not ASCII, `make
+test`, `make run` (and every other command the README prints, while it runs) serving that
+script with an upload, then `make dev` after a restart of the whole local
 stack: edits show at once, and the upload is still there byte for byte. Last, the demo removed
 in the README's one step, and the project's checks passing without it.
 
@@ -9,11 +10,12 @@ server). Each runs as printed with this suite's PORT and VENV added, so that var
 share a port and reuse the installed requirements.
 """
 
+import hashlib
 import html
 import os
 import re
 import subprocess
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import pytest
 import requests
@@ -33,6 +35,21 @@ from harness.variants import COVERING, VARIANT_IDS, VARIANTS
 SERVERS = ("make run", "make dev")
 # Run last: it deletes the demo the rest of the test uses.
 REMOVE_DEMO = "make remove-demo"
+
+
+ACCENTED = "café.js"
+ACCENTED_SCRIPT = "console.log('café');\n"
+
+
+def served_like_site_css(page: requests.Response, name: str, content: str) -> str:
+    """Where the site serves the collected `name` holding `content` (nothing rewrites it, so
+    its hash is Django's, from those bytes): beside the hashed site.css the page links, on its
+    host (the site, or the CDN's)."""
+    found = re.search(r'href="([^"]*?)css/site\.[0-9a-f]{12}\.css"', page.text)
+    assert found, f"no hashed site.css linked: {page.text[:2000]}"
+    stem, extension = name.rsplit(".", 1)
+    digest = hashlib.md5(content.encode()).hexdigest()[:12]  # noqa: S324 (Django's file hash)
+    return urljoin(page.url, html.unescape(found[1]) + quote(f"{stem}.{digest}.{extension}"))
 
 
 def readme_commands(project) -> list[str]:
@@ -80,6 +97,10 @@ def test_a_fresh_bake_works_as_its_readme_says_and_as_a_developer_uses_it(bake, 
     # media choice are covered once (COVERING), they run after the demo is removed instead (at
     # the end); tests/test_django_next.py runs them with the demo there, on the next Django.
     run([python, "manage.py", "startapp", "blog"], project)
+    # A file of the user's whose name is not ASCII: collected, hashed and served like the rest.
+    accented = project / "static" / "js" / ACCENTED
+    accented.parent.mkdir(parents=True, exist_ok=True)
+    accented.write_text(ACCENTED_SCRIPT)
     if answers not in COVERING:
         shell(f"make test {extra}", project, env)
 
@@ -87,7 +108,11 @@ def test_a_fresh_bake_works_as_its_readme_says_and_as_a_developer_uses_it(bake, 
 
     # make run, as production serves it, and every other README command while it runs.
     with running(["make", "run", *extra.split()], project, env, url + "/", "run", timeout=180):
-        assert requests.get(url + "/", timeout=30).status_code == 200
+        home = requests.get(url + "/", timeout=30)
+        assert home.status_code == 200
+        served = served_like_site_css(home, f"js/{ACCENTED}", ACCENTED_SCRIPT)
+        script = requests.get(served, timeout=30)
+        assert script.status_code == 200 and script.text == ACCENTED_SCRIPT, script.url
         for command in others:
             shell(f"{command} {extra}", project, env)
         if has_media:  # an admin, as the README says, in the database make run migrated
