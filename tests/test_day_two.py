@@ -10,7 +10,6 @@ server). Each runs as printed with this suite's PORT and VENV added, so that var
 share a port and reuse the installed requirements.
 """
 
-import hashlib
 import html
 import os
 import re
@@ -20,6 +19,7 @@ from urllib.parse import quote, urljoin
 import pytest
 import requests
 
+from harness.faults import file_hash
 from harness.servers import (
     LOOPBACK,
     free_port,
@@ -48,8 +48,8 @@ def served_like_site_css(page: requests.Response, name: str, content: str) -> st
     found = re.search(r'href="([^"]*?)css/site\.[0-9a-f]{12}\.css"', page.text)
     assert found, f"no hashed site.css linked: {page.text[:2000]}"
     stem, extension = name.rsplit(".", 1)
-    digest = hashlib.md5(content.encode()).hexdigest()[:12]  # noqa: S324 (Django's file hash)
-    return urljoin(page.url, html.unescape(found[1]) + quote(f"{stem}.{digest}.{extension}"))
+    hashed = f"{stem}.{file_hash(content.encode())}.{extension}"
+    return urljoin(page.url, html.unescape(found[1]) + quote(hashed))
 
 
 def readme_commands(project) -> list[str]:
