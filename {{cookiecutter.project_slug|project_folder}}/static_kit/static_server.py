@@ -79,12 +79,12 @@ def static_files():
             if served is None:
                 return super().update_files_dictionary(root, prefix)
             for url in served:
-                path = root + url[len(prefix) :]
-                # As the walk would: no name outside STATIC_ROOT (a hand-edited manifest), and
-                # no .gz/.br copy of a served file under a URL of its own.
+                # As the walk would: no name outside STATIC_ROOT (a hand-edited manifest; a
+                # canonical URL has no ".." and no "//"), and no .gz/.br copy of a served file
+                # under a URL of its own.
                 copy = url[-3:] in (".gz", ".br") and url[:-3] in served
-                if not copy and self.url_is_canonical(url) and self.path_is_child_of(path, root):
-                    self.files[url] = path
+                if not copy and self.url_is_canonical(url):
+                    self.files[url] = root + url[len(prefix) :]
 
         def add_file_to_dictionary(self, url, path, stat_cache=None):
             if not self.is_compressed_variant(path, stat_cache):
@@ -403,6 +403,11 @@ def close(result) -> None:
     getattr(result, "close", lambda: None)()
 
 
+def wsgi_string(text: str) -> str:
+    """An ASGI path (decoded text) as WSGI spells it: the latin-1 spelling of its UTF-8."""
+    return text.encode().decode("latin-1")
+
+
 def wsgi_environ(scope, headers: dict, body) -> dict:
     """The WSGI environ Django reads, from the ASGI scope, its headers as static_environ
     names them, and the spooled body."""
@@ -413,9 +418,8 @@ def wsgi_environ(scope, headers: dict, body) -> dict:
         path = path[len(root) :]
     environ = {
         **headers,
-        # WSGI's strings are latin-1 spellings of the bytes: the UTF-8 of the path.
-        "SCRIPT_NAME": root.encode().decode("latin-1"),
-        "PATH_INFO": path.encode().decode("latin-1"),
+        "SCRIPT_NAME": wsgi_string(root),
+        "PATH_INFO": wsgi_string(path),
         "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}",
         "SERVER_NAME": server[0],
         "SERVER_PORT": str(server[1] or 0),
@@ -439,8 +443,7 @@ def static_environ(scope) -> dict:
     """The WSGI environ WhiteNoise reads: the method, the path and the request headers."""
     environ = {
         "REQUEST_METHOD": scope["method"],
-        # The UTF-8 of the path, spelled in latin-1, as WSGI (and WhiteNoise's lookup) read it.
-        "PATH_INFO": scope["path"].encode().decode("latin-1"),
+        "PATH_INFO": wsgi_string(scope["path"]),  # WhiteNoise's lookup decodes it back
         "QUERY_STRING": scope["query_string"].decode("latin-1"),
         "wsgi.file_wrapper": Wrapped,
     }
