@@ -219,8 +219,9 @@ def test_publish_with_the_endpoint_down_fails_clearly_and_changes_nothing(s3_sit
 @pytest.mark.threat("Faults during deploys", "Publish failing after N uploads")
 def test_publish_failing_after_some_uploads_never_writes_the_manifest(s3_site, tmp_path):
     before = bucket_state(s3_site)
-    # Its two changed files (the stylesheet and the script, by their new hashed names), then
-    # the manifest: the second upload fails.
+    # The list of names it relies on (manifests/v-partial.publishing), its two changed files
+    # (the stylesheet and the script, by their new hashed names), then the manifest: the
+    # second PUT fails, and the list is taken back.
     source = changed_copy(s3_site, tmp_path, "fails after one upload")
     upstream = s3_site.local_stack_env()["DJANGO_S3_ENDPOINT_URL"]
     with S3Proxy(upstream, fail_puts_after=1) as proxy:

@@ -1,9 +1,11 @@
 """Publishing to the bucket: only what is missing, in parallel, this release's manifest last."""
 
+import io
 import json
 import threading
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
@@ -130,10 +132,12 @@ def test_one_changed_file_uploads_it_and_what_refers_to_it(local_bucket, tmp_pat
     font.write_bytes(font.read_bytes() + b"\0")
     storage = collect_changed("v2")
     # The font's new hashed name, the stylesheet that names it (its url() changed), and the
-    # release's manifest: nothing else, and no unhashed name.
+    # release's manifest, first as the names a prune must keep while it publishes: nothing
+    # else, and no unhashed name.
     expected = {
         "static/" + storage.stored_name("fonts/dejavu-sans-subset.woff2"),
         "static/" + storage.stored_name("css/site.css"),
+        "manifests/v2.publishing",
         "manifests/v2.json",
     }
     assert set(uploads) == expected, sorted(uploads)
@@ -318,3 +322,114 @@ def test_fonts_and_images_are_published_with_their_type_without_the_os_mime_type
 
     monkeypatch.setattr(mimetypes, "guess_type", lambda *args, **kwargs: (None, None))
     assert object_parameters(f"static/{name}", True)["ContentType"] == expected
+
+
+@pytest.fixture
+def own_sources(tmp_path, settings):
+    """A folder of the user's static files beside the project's, published unhashed too."""
+    folder = tmp_path / "own"
+    (folder / "css").mkdir(parents=True)
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, folder]
+    settings.STATIC_UNHASHED_NAMES = ["css/own.css"]
+    return folder
+
+
+def object_bytes(client, key):
+    return client.get_object(Bucket=settings.S3_BUCKET, Key=key)["Body"].read()
+
+
+def before_put(monkeypatch, key, action):
+    """Run `action` when any S3 client of this process is about to put `key` (the storages
+    make their own clients)."""
+    from botocore.client import BaseClient
+
+    real = BaseClient._make_api_call  # noqa: SLF001
+
+    def call(client, operation, params):
+        if operation == "PutObject" and params.get("Key") == key:
+            action()
+        return real(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", call)
+
+
+def test_a_publish_failing_at_its_manifest_leaves_the_shared_unhashed_names_alone(
+    local_bucket, tmp_path, own_sources, monkeypatch
+):
+    """Every release publishes an unhashed name to the same key: the live release's bytes must
+    stay there until the next release's manifest is written."""
+    (own_sources / "css" / "own.css").write_text("/* live */\n")
+    collect(tmp_path / "live", "u-live")
+    assert object_bytes(local_bucket, "static/css/own.css") == b"/* live */\n"
+
+    (own_sources / "css" / "own.css").write_text("/* next, never published */\n")
+
+    def endpoint_gone():
+        raise EndpointConnectionError(endpoint_url="http://injected")
+
+    before_put(monkeypatch, "manifests/u-next.json", endpoint_gone)
+    with pytest.raises(PublishError, match="manifest was not written"):
+        collect(tmp_path / "next", "u-next")
+    monkeypatch.undo()
+    assert object_bytes(local_bucket, "static/css/own.css") == b"/* live */\n"
+    assert not {"manifests/u-next.json", "manifests/u-next.publishing"} & set(objects(local_bucket))
+
+    collect(tmp_path / "next", "u-next")  # the fix the message names
+    assert object_bytes(local_bucket, "static/css/own.css") == b"/* next, never published */\n"
+    assert "manifests/u-next.publishing" not in objects(local_bucket)
+
+
+def test_a_prune_during_a_publish_keeps_the_old_objects_the_publish_relies_on(
+    local_bucket, tmp_path, own_sources, monkeypatch
+):
+    """A rollback to an old stylesheet: the publish finds its hashed object in the bucket and
+    skips it, and a prune that runs before the manifest is written must not delete it. (The
+    releases are named in the order they are written: the bucket's times are to the second,
+    and a prune takes the name to order releases written within one.)"""
+    stylesheet = own_sources / "css" / "own.css"
+    stylesheet.write_text("/* old */\n")
+    collect(tmp_path / "old", "p1-old")
+    stylesheet.write_text("/* newer */\n")
+    collect(tmp_path / "newer", "p2-newer")
+    stylesheet.write_text("/* old */\n")  # the release after goes back to the old one
+    said = io.StringIO()
+
+    def prune():
+        """Every release but the old one kept (the session's other tests use theirs)."""
+        live = [
+            ["--live", key.removeprefix("manifests/").removesuffix(".json")]
+            for key in objects(local_bucket)
+            if key.endswith(".json") and key != "manifests/p1-old.json"
+        ]
+        with override_settings(RELEASE_ID="p2-newer"):
+            prune = ["--keep", "1", *sum(live, []), "--grace", "0"]
+            call_command("static_prune", *prune, stdout=said)
+
+    before_put(monkeypatch, "manifests/p3-back.json", prune)
+    collect(tmp_path / "back", "p3-back")
+    monkeypatch.undo()
+    assert "deleted" in said.getvalue()
+    manifest = json.loads(object_bytes(local_bucket, "manifests/p3-back.json"))
+    present = objects(local_bucket)
+    missing = [name for name in manifest["paths"].values() if f"static/{name}" not in present]
+    assert missing == [], f"the prune deleted what the new release names: {missing}"
+    assert "manifests/p1-old.json" not in present, said.getvalue()  # the prune did run
+
+
+def test_a_list_left_by_a_publish_that_died_protects_for_a_day_then_goes(local_bucket):
+    import datetime
+
+    from static_kit.storage.prune import PUBLISHING_LIFETIME, publishing_now
+
+    document = {"paths": {"css/x.css": "css/x.0123456789ab.css"}, "unhashed": []}
+    local_bucket.put_object(
+        Bucket=settings.S3_BUCKET, Key="manifests/died.publishing", Body=json.dumps(document)
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    assert publishing_now(local_bucket, settings.S3_BUCKET, now) == ([document], [])
+    later = now + datetime.timedelta(seconds=PUBLISHING_LIFETIME + 60)
+    assert publishing_now(local_bucket, settings.S3_BUCKET, later) == (
+        [],
+        ["manifests/died.publishing"],
+    )
+    local_bucket.delete_object(Bucket=settings.S3_BUCKET, Key="manifests/died.publishing")

@@ -12,7 +12,12 @@ pruning the bucket, and the listing each publish reads, grow with every release.
   manifest written before that record);
 - everything written in the last `grace` seconds: a publish that is still running has
   uploaded files that no manifest names yet, and a release published a moment ago may be
-  rolling out.
+  rolling out;
+- every name a publish still running relies on: it says so before it reads the bucket
+  (manifests/<release>.publishing, the manifest it is about to write), since it skips the
+  objects it finds there, however old, and its manifest comes only at the end. The prune
+  reads these with the manifests, and again just before it deletes objects; one older than
+  PUBLISHING_LIFETIME is a publish that died, and goes.
 
 Manifests are deleted first, then objects: a prune that stops half-way leaves objects that no
 release names, never a release whose files are gone.
@@ -24,10 +29,13 @@ from dataclasses import dataclass, field
 
 from django.core.management.base import CommandError
 
-from .s3_cdn import named, published_keys
+from .s3_cdn import PUBLISHING, named, published_keys
 from .unhashed import MANIFEST_KEY
 
 MANIFESTS, STATIC = "manifests/", "static/"
+# How long a publish's list of the names it relies on is honoured: longer than any publish
+# runs, however big or slow (one that died leaves its list behind; it protects for this long).
+PUBLISHING_LIFETIME = 24 * 3600
 # DeleteObjects takes at most 1,000 keys a request.
 DELETE_BATCH = 1000
 
@@ -78,16 +86,13 @@ def plan_prune(
     kept: list[str],
     now: datetime.datetime,
     grace: float,
+    publishing: Iterable[dict] = (),
 ) -> Plan:
     """What goes: the manifests of the releases not `kept`, and the `objects` (static/ name ->
-    its listing entry) that no kept manifest (release -> its JSON document) names and that are
+    its listing entry) that neither a kept manifest (release -> its JSON document) nor a
+    publish still running (`publishing`: the manifests they will write) names, and that are
     older than `grace` seconds."""
-    needed = set().union(
-        *(
-            named(manifests[release].get("paths", {}), manifests[release].get(MANIFEST_KEY))
-            for release in kept
-        )
-    )
+    needed = names_of([manifests[release] for release in kept], publishing)
     plan = Plan(kept=kept, releases=sorted(set(written) - set(kept)))
     for name, entry in sorted(objects.items()):
         if name in needed:
@@ -98,6 +103,36 @@ def plan_prune(
         plan.objects.append(name)
         plan.freed += entry.get("Size", 0)
     return plan
+
+
+def names_of(*documents: Iterable[dict]) -> set[str]:
+    """The static/ names the manifests `documents` name (hashed, and unhashed published)."""
+    return set().union(
+        *(named(doc.get("paths", {}), doc.get(MANIFEST_KEY)) for docs in documents for doc in docs)
+    )
+
+
+def publishing_now(client, bucket: str, now: datetime.datetime, listed=None) -> tuple:
+    """The manifests that publishes still running will write (manifests/*.publishing, from
+    `listed` or a listing of manifests/), and the keys of those older than PUBLISHING_LIFETIME,
+    left by publishes that died."""
+    import json
+
+    if listed is None:
+        listed = published_keys(client, bucket, MANIFESTS)
+    documents, stale = [], []
+    for name, entry in sorted(listed.items()):
+        if not name.endswith(PUBLISHING):
+            continue
+        if (now - entry["LastModified"]).total_seconds() >= PUBLISHING_LIFETIME:
+            stale.append(MANIFESTS + name)
+            continue
+        try:
+            body = client.get_object(Bucket=bucket, Key=MANIFESTS + name)["Body"].read()
+        except client.exceptions.NoSuchKey:
+            continue  # that publish ended a moment ago: its manifest is listed next time
+        documents.append(json.loads(body))
+    return documents, stale
 
 
 def delete(client, bucket: str, keys: list[str]) -> None:
@@ -126,12 +161,12 @@ def prune(
     `current`, the pruning process's release, is kept like a live one where it was published."""
     import json
 
-    manifest_objects = {
-        name.removesuffix(".json"): entry
-        for name, entry in published_keys(client, bucket, MANIFESTS).items()
+    listed = published_keys(client, bucket, MANIFESTS)
+    written = {
+        name.removesuffix(".json"): entry["LastModified"]
+        for name, entry in listed.items()
         if name.endswith(".json")
     }
-    written = {release: entry["LastModified"] for release, entry in manifest_objects.items()}
     live = [*live, current] if current in written else list(live)
     now = datetime.datetime.now(datetime.UTC)
     kept = kept_releases(written, keep, live, now, grace)
@@ -139,8 +174,19 @@ def prune(
     for release in kept:
         body = client.get_object(Bucket=bucket, Key=f"{MANIFESTS}{release}.json")["Body"].read()
         manifests[release] = json.loads(body)
-    plan = plan_prune(written, published_keys(client, bucket, STATIC), manifests, kept, now, grace)
+    publishing, stale = publishing_now(client, bucket, now, listed)
+    objects = published_keys(client, bucket, STATIC)
+    plan = plan_prune(written, objects, manifests, kept, now, grace, publishing)
     if not dry_run:
         delete(client, bucket, [f"{MANIFESTS}{release}.json" for release in plan.releases])
+        delete(client, bucket, stale)
+        # A publish that began since the first read has listed itself before reading the
+        # bucket: read the lists again, just before deleting. (One that begins in the moment
+        # the deletes take may still find an object that then goes: its start-up check
+        # refuses it, naming the file, and collectstatic puts it back.)
+        started, _ = publishing_now(client, bucket, now)
+        relied_on = names_of(started)
+        plan.objects = [name for name in plan.objects if name not in relied_on]
+        plan.freed = sum(objects[name].get("Size", 0) for name in plan.objects)
         delete(client, bucket, [STATIC + name for name in plan.objects])
     return plan

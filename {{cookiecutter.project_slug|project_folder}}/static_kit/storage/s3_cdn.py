@@ -1,5 +1,6 @@
 """S3 + CDN strategy: build locally, publish to the bucket, manifest last."""
 
+import contextlib
 import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -41,13 +42,14 @@ class CDNManifestStaticFilesStorage(
     ManifestStaticFilesStorage,
     IncrementalPostProcessMixin,
 ):
-    """Build in STATIC_ROOT, publish to the bucket, manifest last.
+    """Build in STATIC_ROOT, publish to the bucket, manifest after the hashed files.
 
     collectstatic hashes and rewrites files on the local disk (seconds, where the stock S3
     manifest storage takes minutes), then uploads to static/ in the bucket only the objects
     it lacks: a hashed name that exists has this content already. The release's manifest,
-    manifests/<release>.json, is written only after every upload succeeded, so a failed or
-    partial publish changes nothing that a running release reads. Pages link the CDN
+    manifests/<release>.json, is written only after every hashed upload succeeded, and the
+    unhashed names every release shares only after it (save_manifest), so a failed or partial
+    publish changes nothing that a running release reads. Pages link the CDN
     (STATIC_URL); each process reads its release's manifest from the bucket at start-up.
     """
 
@@ -89,45 +91,95 @@ class CDNManifestStaticFilesStorage(
             ) from error
 
     def save_manifest(self):
+        """Publish this release: its hashed files, then its manifest, then its unhashed names.
+
+        Hashed names are only ever added (one never changes content), so uploading them
+        touches nothing a running release reads; the manifest, last among what this release
+        alone reads, lets its processes start. Unhashed names (STATIC_UNHASHED_NAMES) are
+        shared by every release and replaced, so they go after the manifest: a publish that
+        fails before it has changed nothing that is live. Before reading the bucket, the
+        release says which names it is about to rely on (`publishing_key`): a prune running
+        meanwhile keeps them, although no manifest names them yet (prune.py)."""
         bucket = self.s3["bucket_name"]
         client = self.manifest_storage.connection.meta.client
+        # The manifest knows which names are hashed; a file name that merely looks hashed
+        # (a vendored lib.0123456789ab.js) is not, and must not be cached forever.
+        hashed = set(self.hashed_files.values())
+        unhashed = sorted(unhashed_names(self.hashed_files))
+        # As Django writes it, with the digests, and sorted keys: the same release gives the
+        # same bytes; and what a prune keeps of this release beside its hashed names.
+        payload = {**self.manifest_payload(), MANIFEST_KEY: unhashed}
+        manifest = json.dumps(payload, sort_keys=True).encode()
+        key = f"manifests/{self.manifest_name}"
+        pending = publishing_key(self.manifest_name.removesuffix(".json"))
         try:
-            # The manifest knows which names are hashed; a file name that merely looks hashed
-            # (a vendored lib.0123456789ab.js) is not, and must not be cached forever.
-            hashed = set(self.hashed_files.values())
-            unhashed = sorted(unhashed_names(self.hashed_files))
+            written = same_object(client, bucket, key, manifest)
+            if not written:
+                client.put_object(
+                    Bucket=bucket, Key=pending, Body=manifest, ContentType="application/json"
+                )
             report = publish_static_files(
-                Path(self.location),
-                client,
-                bucket,
-                hashed=hashed,
-                only=named(self.hashed_files, unhashed),
+                Path(self.location), client, bucket, hashed=hashed, only=hashed
             )
-            # As Django writes it, with the digests, and sorted keys: the same release gives the
-            # same bytes; and what a prune keeps of this release beside its hashed names.
-            payload = {**self.manifest_payload(), MANIFEST_KEY: unhashed}
-            manifest = json.dumps(payload, sort_keys=True).encode()
-            if not same_object(client, bucket, f"manifests/{self.manifest_name}", manifest):
-                # Last: only now can a process of this release start.
+            if not written:
+                # Only now can a process of this release start.
                 client.put_object(
                     Bucket=bucket,
-                    Key=f"manifests/{self.manifest_name}",
+                    Key=key,
                     Body=manifest,
                     ContentType="application/json",
                     CacheControl="no-cache",
                 )
                 report["uploaded"] += 1
-        except (BotoCoreError, ClientError) as error:
+        except (BotoCoreError, ClientError, PublishError) as error:
+            if not written:
+                with contextlib.suppress(BotoCoreError, ClientError):  # else it expires
+                    client.delete_object(Bucket=bucket, Key=pending)
+            if isinstance(error, PublishError):
+                raise
             raise PublishError(
                 f"Publishing to s3://{bucket} failed: {error}. This release's manifest was not "
                 "written, so every running release is unaffected. Check DJANGO_S3_ENDPOINT_URL, "
                 "the bucket and the credentials, then run collectstatic again."
+            ) from error
+        try:
+            if unhashed:
+                shared = publish_static_files(
+                    Path(self.location), client, bucket, only=set(unhashed), after=UNHASHED_FAILED
+                )
+                report = {name: report[name] + shared[name] for name in report}
+            if not written:
+                client.delete_object(Bucket=bucket, Key=pending)
+        except (BotoCoreError, ClientError) as error:
+            raise PublishError(
+                f"Publishing to s3://{bucket} failed: {error}. {UNHASHED_FAILED}"
             ) from error
         print(
             f"Published to s3://{bucket}: {report['uploaded']} object(s) uploaded, "
             f"{report['unchanged']} already there; release manifest "
             f"manifests/{self.manifest_name}."
         )
+
+
+# What a failed publish has changed, by where it stopped.
+MANIFEST_NOT_WRITTEN = (
+    "This release's manifest was not written, so every running release is unaffected; fix the "
+    "cause and run collectstatic again (files already uploaded are not sent twice)."
+)
+UNHASHED_FAILED = (
+    "This release's files and manifest are in place, but its unhashed names "
+    "(STATIC_UNHASHED_NAMES) may not all be: fix the cause and run collectstatic again before "
+    "starting it."
+)
+
+
+# What a publish of a release writes beside the manifests (which a prune reads anyway), under a
+# name that is not a manifest's, until its manifest is written: the names it relies on.
+PUBLISHING = ".publishing"
+
+
+def publishing_key(release: str) -> str:
+    return f"manifests/{release}{PUBLISHING}"
 
 
 def object_parameters(name: str, hashed: bool) -> dict:
@@ -241,6 +293,7 @@ def publish_static_files(
     workers: int | None = None,
     hashed: frozenset | set = frozenset(),
     only: set | None = None,
+    after: str = MANIFEST_NOT_WRITTEN,
 ) -> dict:
     """Upload to s3://bucket/prefix the files under `root` that the bucket lacks, in parallel.
 
@@ -249,7 +302,8 @@ def publish_static_files(
     match. Hashed names go first, then the names that replace an object (unhashed copies), so
     a publish that stops in the first part has changed no object that is already there.
     As many uploads run at once as the client keeps connections (botocore: 10 by default).
-    With `only`, the files of those names alone (what the release's manifest needs).
+    With `only`, the files of those names alone (what the release's manifest needs). A failed
+    upload stops it with a PublishError that says so, then `after`: what that leaves.
     """
     workers = workers or client.meta.config.max_pool_connections
     existing = (
@@ -295,9 +349,7 @@ def publish_static_files(
                         other.cancel()
                     raise PublishError(
                         f"Publishing static files to s3://{bucket}/{prefix} failed after {done} "
-                        f"of {total} uploads: {error}. This release's manifest was not written, "
-                        "so every running release is unaffected; fix the cause and run "
-                        "collectstatic again (files already uploaded are not sent twice)."
+                        f"of {total} uploads: {error}. {after}"
                     ) from error
     return {"uploaded": done, "unchanged": len(files) - total}
 

@@ -3,9 +3,8 @@
     python manage.py static_prune --keep 10 --live "$LIVE_RELEASE" --dry-run
 
 Keeps the newest --keep releases, each --live one and this process's DJANGO_RELEASE_ID, every
-object their manifests name, and whatever was written in the last --grace seconds (a publish
-or a rollout still running). Run it after a publish, never beside another one: a publish
-skips the objects it finds in the bucket, and a prune at the same moment could delete one.
+object their manifests name, whatever was written in the last --grace seconds (a rollout
+still running), and every name a publish still running relies on (storage/prune.py).
 """
 
 from django.conf import settings
