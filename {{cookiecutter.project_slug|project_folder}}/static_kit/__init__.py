@@ -24,4 +24,4 @@ tests fail if a release stops calling it).
 Upgrade: replace this folder with a newer copy; CHANGELOG.md says what changed.
 """
 
-__version__ = "1.6.1"
+__version__ = "1.6.2"

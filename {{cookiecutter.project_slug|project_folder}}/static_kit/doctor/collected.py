@@ -138,9 +138,12 @@ def check_static_root_contents(context: Context) -> list[Finding]:
     if not settings.STATIC_ROOT or not Path(settings.STATIC_ROOT).is_dir():
         return []
     # The same verdict the system check (static.E002) gives collectstatic and the server.
-    unsafe = check_static_root_holds_only_public_files()
-    if unsafe:
-        return [Finding("collected.private_files", FAIL, error.msg, error.hint) for error in unsafe]
+    found = check_static_root_holds_only_public_files()
+    if found:
+        return [
+            Finding("collected.private_files", FAIL if e.is_serious() else WARN, e.msg, e.hint)
+            for e in found
+        ]
     return [Finding("collected.private_files", OK, "no dotfile or symlink in STATIC_ROOT")]
 
 

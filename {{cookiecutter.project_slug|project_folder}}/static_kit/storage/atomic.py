@@ -29,9 +29,15 @@ from django.core.management.base import CommandError
 # The permissions Django gives a new file when no file_permissions_mode is set.
 UMASK = os.umask(0)
 os.umask(UMASK)
-# A temporary file is a dotfile: never served (nginx refuses dotfiles; the start-up check
-# names any that a killed run left behind), never mistaken for a collected file.
+# A temporary file is a dotfile: never served (nginx refuses dotfiles, WhiteNoise indexes the
+# manifest's names), never mistaken for a collected file. A run that is killed (SIGKILL, the
+# OOM killer) leaves its own behind: the start-up check lets them be, and warns (checks.py).
 PARTIAL = ".partial"
+
+
+def is_partial(name: str) -> bool:
+    """Whether a file named `name` is one of these temporary files."""
+    return name.startswith(".") and name.endswith(PARTIAL)
 
 
 class WriteFailed(CommandError):
@@ -197,4 +203,9 @@ def write_temporary(path: str, data, mode: int | None, times: os.stat_result | N
 
 def write_atomically(path: str, data, mode: int | None, times: os.stat_result | None = None):
     """`data` at `path`, all or nothing: a temporary file beside it, then a rename."""
-    os.replace(write_temporary(path, data, mode, times), path)
+    temporary = write_temporary(path, data, mode, times)
+    try:
+        os.replace(temporary, path)
+    except BaseException:  # Ctrl-C between the two included
+        os.unlink(temporary)
+        raise

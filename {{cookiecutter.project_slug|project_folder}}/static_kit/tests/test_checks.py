@@ -11,6 +11,7 @@ from static_kit.checks import (
     find_unsafe_static_files,
     refuse_unsafe_start,
 )
+from static_kit.storage.atomic import PARTIAL
 
 
 def test_separate_roots_pass(settings, tmp_path):
@@ -99,3 +100,21 @@ def test_a_worker_skips_the_file_check_deploy_start_made_of_its_manifest_only(
     with pytest.raises(ImproperlyConfigured, match=manifest["css/site.css"]):
         refuse_unsafe_start()
     assert len(checked) == 1
+
+
+def test_what_a_killed_collectstatic_left_warns_and_never_stops_a_start(collected):
+    """SIGKILL (the OOM killer, a CI job killed) leaves a run's temporary files: dotfiles that
+    nothing serves. A restart of the live release must not be refused for them."""
+    root, manifest = collected
+    hashed = root / manifest["css/site.css"]
+    leftover = hashed.with_name(f".{hashed.name}.k1ll3d{PARTIAL}")
+    leftover.write_text("/* the next release's bytes, half written */")
+    (warning,) = check_static_root_holds_only_public_files()
+    assert warning.id == "static.W004" and not warning.is_serious()
+    assert str(leftover) in warning.msg and "-delete" in warning.hint
+    refuse_unsafe_start()
+    (root / ".env").write_text("SECRET=1")  # beside them, a dotfile is still refused
+    assert [m.id for m in check_static_root_holds_only_public_files()] == [
+        "static.E002",
+        "static.W004",
+    ]

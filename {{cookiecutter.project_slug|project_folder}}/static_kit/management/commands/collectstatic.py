@@ -6,7 +6,17 @@ that made a re-run after one changed stylesheet grow faster than the site (2.5 o
 The lists stay lists (collectstatic reports and returns them); `in` reads a set beside them.
 static_kit is listed before django.contrib.staticfiles in INSTALLED_APPS so that this command
 is the one `manage.py` finds; an app with its own collectstatic goes before both.
+
+A deploy that stops a run (a CI job cancelled, `systemctl stop`, a terminal closed) sends
+SIGTERM or SIGHUP, which would end the process without unwinding it: the run's temporary files
+(storage/atomic.py) would stay in STATIC_ROOT. Here they end it as Ctrl-C does, and the run
+takes them back on its way out. (SIGKILL cannot be caught: what it leaves, the start-up check
+lets be and warns of, static.W004.)
 """
+
+import contextlib
+import signal
+import threading
 
 from django.contrib.staticfiles.management.commands.collectstatic import (
     Command as CollectStaticCommand,
@@ -32,3 +42,26 @@ class Command(CollectStaticCommand):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.copied_files, self.symlinked_files, self.unmodified_files = Names(), Names(), Names()
+
+    def handle(self, **options):
+        with stopped_as_by_ctrl_c(signal.SIGTERM, signal.SIGHUP):
+            return super().handle(**options)
+
+
+@contextlib.contextmanager
+def stopped_as_by_ctrl_c(*signals):
+    """While inside, each of `signals` raises KeyboardInterrupt (from the main thread only,
+    where Python takes signals; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(number, frame):
+        raise KeyboardInterrupt(f"stopped by {signal.Signals(number).name}")
+
+    before = {number: signal.signal(number, interrupt) for number in signals}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
