@@ -26,12 +26,14 @@ import json
 import os
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import django
 from django.conf import settings
 from django.contrib.staticfiles.storage import HashedFilesMixin
 
 from . import subresource
+from .atomic import write_atomically
 
 RECORD_VERSION = 1
 
@@ -99,7 +101,11 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
             if name not in digests and seen[name] is not None:
                 digests[name] = source_digest(*paths[name])
         if changed:  # else nothing is read or hashed at all
-            yield from super().post_process(changed, dry_run, **options)
+            self.sources = paths
+            try:
+                yield from super().post_process(changed, dry_run, **options)
+            finally:
+                self.sources = None
         # Only reached when the run succeeded: collectstatic stops at the first error.
         files = {}
         for name in paths:
@@ -144,10 +150,8 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
         """All or nothing; a record that cannot be written only makes the next run a whole
         one, and never fails this one."""
         path = self.collected_record
-        try:
-            temporary = path.with_name(f".{path.name}.partial")
-            temporary.write_text(json.dumps(record))
-            os.replace(temporary, path)
+        try:  # under a name of its own: two runs at once each write a whole record
+            write_atomically(str(path), [json.dumps(record).encode()], None)
         except OSError as error:
             sys.stderr.write(
                 f"Note: could not write {path} ({error.strerror or error}): the next "
@@ -191,11 +195,23 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
 
     def hashed_name(self, name, content=None, filename=None):
         """A referenced file that did not change: its recorded name, unread (Django would
-        read and hash it again)."""
+        read and hash it again). Another one, during a run: hashed from its source, where
+        Django reads the copy in STATIC_ROOT. That copy is what a run into an empty STATIC_ROOT
+        would hash only if collectstatic copied it: it skips a source that is not newer than
+        the copy (pinned times, an older checkout collected into a root shared by releases), and
+        a url() with a query string (font.woff2?v=4) then got the old file's hash. A name no
+        source has any more is refused, as that run refuses it (an old copy answered it)."""
         if content is None and filename is None:
             recorded = getattr(self, "unchanged_names", {}).get(self.clean_name(name))
             if recorded is not None:
                 return recorded
+            if (sources := getattr(self, "sources", None)) is not None:
+                path = urlsplit(unquote(name)).path.strip()
+                if path not in sources:
+                    raise ValueError(f"The file '{path}' could not be found with {self!r}.")
+                storage, source = sources[path]
+                with storage.open(source) as opened:
+                    return super().hashed_name(name, opened)
         return super().hashed_name(name, content, filename)
 
 

@@ -1,6 +1,7 @@
 """storage/incremental.py: a run after one change hashes and writes only what that change
 touches, and writes the manifest Django's own storage writes."""
 
+import hashlib
 import json
 import os
 import time
@@ -94,8 +95,8 @@ def test_an_unchanged_run_hashes_nothing_and_a_new_static_url_everything(tree, h
 
 
 def test_clear_makes_a_whole_run_which_finds_a_deleted_reference(tree, hashed):
-    """Without --clear the old copy in STATIC_ROOT still answers a reference, for Django's own
-    storage too; --clear deletes it, and the run says which file is missing."""
+    """--clear deletes the old copy in STATIC_ROOT that would answer a reference, and the run,
+    a whole one, says which file is missing."""
     collect()
     hashed.clear()
     (tree / "img" / "other-0.png").unlink()
@@ -146,3 +147,29 @@ def test_a_record_that_cannot_be_written_never_fails_the_run(tree, settings, cap
     record.mkdir()  # where the file would go
     assert collect()["css/site.css"]
     assert "the next collectstatic will process every file again" in capsys.readouterr().err
+
+
+def test_a_url_with_a_query_gets_the_new_files_hash_when_its_copy_was_not_refreshed(tree, settings):
+    """collectstatic copies a source only when it is newer than its copy in STATIC_ROOT, so a
+    font upgraded under npm's pinned time (or an older checkout collected into a root shared
+    by releases) keeps its old copy. Django hashed that copy for url("font?v=4"), and the
+    stylesheet linked the old font for good; the manifest must name what an empty
+    STATIC_ROOT gets."""
+    collect()
+    image = tree / "img" / "other-1.png"  # plain.css: url("../img/other-1.png?v=2#x")
+    image.write_bytes(image.read_bytes() + b"upgraded")
+    os.utime(image, ns=(0, 0))  # older than its copy: not copied again
+    manifest = collect()
+    new = manifest["img/other-1.png"].removeprefix("img/")
+    assert new.split(".")[1] == hashlib.md5(image.read_bytes()).hexdigest()[:12]  # noqa: S324
+    plain = Path(storages["staticfiles"].path(manifest["css/plain.css"])).read_text()
+    assert f"{new}?v=2#x" in plain, plain
+
+
+def test_a_reference_whose_file_is_gone_fails_without_clear_too(tree, hashed):
+    """The copy the previous run left in STATIC_ROOT answered it: the manifest named a file
+    no source has, which the next prune or a fresh server deletes."""
+    collect()
+    (tree / "img" / "other-0.png").unlink()
+    with pytest.raises((ValueError, CommandError), match="img/other-0.png"):
+        collect()
