@@ -78,6 +78,7 @@ def test_a_run_stopped_by_a_deploy_takes_its_temporary_files_back(tmp_path, stop
     root = tmp_path / "staticfiles"
     library = Path(__file__).resolve().parents[2]  # where `static_kit` is imported from
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "static_kit.tests.settings"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # no bytecode left in the template
     run = [sys.executable, "-c", STOPPED_RUN, str(root), str(sources), str(int(stop))]
     # This interpreter, and the script above:
     result = subprocess.run(run, cwd=library, env=env, capture_output=True, text=True)  # noqa: S603, PLW1510
