@@ -433,3 +433,41 @@ def test_a_list_left_by_a_publish_that_died_protects_for_a_day_then_goes(local_b
         ["manifests/died.publishing"],
     )
     local_bucket.delete_object(Bucket=settings.S3_BUCKET, Key="manifests/died.publishing")
+
+
+def test_a_bucket_that_is_not_there_is_named_not_taken_for_a_missing_manifest(local_bucket):
+    """S3 answers 404 for the manifest of a bucket that does not exist: "run collectstatic"
+    would be the wrong fix for a typo in DJANGO_S3_BUCKET."""
+    wrong = {**settings.STORAGES["staticfiles"]}
+    wrong["OPTIONS"] = {"s3": {**wrong["OPTIONS"]["s3"], "bucket_name": "no-such-bucket"}}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": wrong}, RELEASE_ID="v1"):
+        with pytest.raises(ImproperlyConfigured, match="There is no bucket s3://no-such-bucket"):
+            refuse_unsafe_start()
+
+
+def test_a_silent_endpoint_costs_seconds_not_minutes(tmp_path):
+    """An endpoint that takes the connection and never answers held a start for 3 minutes."""
+    with override_settings(RELEASE_ID="v1"):
+        config = storages["staticfiles"].manifest_storage.connection.meta.client.meta.config
+    assert config.connect_timeout <= 5 and config.read_timeout <= 15
+    assert config.retries["mode"] == "standard" and config.s3["addressing_style"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DJANGO_S3_ENDPOINT_URL", "127.0.0.1:9000"),
+        ("DJANGO_S3_ENDPOINT_URL", "https://s3.example.com/my-bucket"),
+        ("DJANGO_S3_ADDRESSING_STYLE", "paht"),
+    ],
+)
+def test_a_malformed_endpoint_setting_stops_in_one_line_naming_it(name, value):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, name: value}
+    check = [sys.executable, "manage.py", "check"]
+    result = subprocess.run(check, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True)  # noqa: S603, PLW1510
+    assert result.returncode == 1 and name in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -21,7 +21,7 @@ def collect(tmp_path, release):
         return storages["staticfiles"].stored_name("css/site.css")
 
 
-@pytest.mark.parametrize("release", ["", "../etc", "v 1"])
+@pytest.mark.parametrize("release", ["", "../etc", "v 1", "v1\n"])
 def test_collectstatic_without_a_valid_release_id_is_refused(tmp_path, release):
     with pytest.raises(ImproperlyConfigured, match="DJANGO_RELEASE_ID"):
         collect(tmp_path, release)

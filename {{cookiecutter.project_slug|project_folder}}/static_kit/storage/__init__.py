@@ -14,7 +14,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-RELEASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+RELEASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def release_id() -> str:
@@ -27,7 +27,7 @@ def release_id() -> str:
             "DJANGO_RELEASE_ID=$(git rev-parse --short HEAD); the deploy script and the CI "
             "workflow set it."
         )
-    if not RELEASE_ID.match(value):
+    if not RELEASE_ID.fullmatch(value):  # "$" alone would let a trailing newline in
         raise ImproperlyConfigured(
             f"DJANGO_RELEASE_ID={value!r} is not a valid release id: use 1-64 letters, digits, "
             "'.', '_' or '-', starting with a letter or digit."

@@ -82,12 +82,31 @@ class CDNManifestStaticFilesStorage(
 
     def read_manifest(self):
         try:
-            return super().read_manifest()
+            manifest = super().read_manifest()
+            if manifest is None:  # or no bucket there at all, which S3 answers alike (404)
+                self.refuse_a_missing_bucket()
+            return manifest
         except (BotoCoreError, ClientError) as error:
             raise BucketUnreachable(
                 f"Cannot read manifests/{self.manifest_name} from s3://{self.s3['bucket_name']}: "
                 f"{error}. Check DJANGO_S3_ENDPOINT_URL, the bucket name and the credentials "
                 "(make run starts a local bucket and publishes to it)."
+            ) from error
+
+    def refuse_a_missing_bucket(self) -> None:
+        """A bucket name with a typo, or an endpoint that is not an S3 API, answers 404 for the
+        manifest too: "run collectstatic" would then be the wrong fix."""
+        client = self.manifest_storage.connection.meta.client
+        try:
+            client.head_bucket(Bucket=self.s3["bucket_name"])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in {"404", "NoSuchBucket"}:
+                return  # not allowed to ask, say: the missing manifest is the news
+            where = self.s3.get("endpoint_url") or "AWS"
+            raise BucketUnreachable(
+                f"There is no bucket s3://{self.s3['bucket_name']} at {where}: check "
+                "DJANGO_S3_BUCKET and DJANGO_S3_ENDPOINT_URL (an S3 API's, not the site's or "
+                "the CDN's), or create the bucket as the README says."
             ) from error
 
     def save_manifest(self):

@@ -57,3 +57,18 @@ def test_a_write_failing_half_way_leaves_the_old_file_and_no_partial_one(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site.css"]
     atomic.write_atomically(str(target), [b"new"], 0o644)
     assert target.read_bytes() == b"new" and target.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("value", ["v1\n", "v1\n\n", " v1", "v/1", "-v1", "v" * 65])
+def test_a_release_id_that_is_not_one_name_is_refused_before_anything_is_written(settings, value):
+    """A trailing newline (`$(cat release.txt)` keeps none, a hand-written .env may) passed, and
+    the publish failed only at the manifest, with a message about the endpoint."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from static_kit.storage import release_id
+
+    settings.RELEASE_ID = value
+    with pytest.raises(ImproperlyConfigured, match="is not a valid release id"):
+        release_id()
+    settings.RELEASE_ID = "v1.2_3-rc"
+    assert release_id() == "v1.2_3-rc"
