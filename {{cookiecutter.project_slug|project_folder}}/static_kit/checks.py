@@ -219,7 +219,8 @@ def refuse_unknown_preloads(storage: ManifestFilesMixin) -> None:
 # What to do about hashed files that are missing or damaged (the start-up refusal, the doctor).
 DAMAGED_FIX = (
     "Delete the damaged ones and run `python manage.py collectstatic --noinput` with the "
-    "server's settings: it writes what is missing and never touches what is right."
+    "server's settings: it writes what is missing and never touches what is right. A CDN or "
+    "proxy in front keeps what it fetched for a year: purge those names from it."
 )
 
 

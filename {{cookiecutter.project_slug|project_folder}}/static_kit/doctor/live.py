@@ -7,7 +7,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 
-from ..storage.integrity import unhashed_name
+from ..storage.integrity import bytes_hash, hash_in_name, unhashed_name
 from ..storage.unhashed import keeps_unhashed
 from . import fetch
 from .findings import COLLECT, FAIL, OK, WARN, Context, Finding
@@ -142,6 +142,15 @@ def judge_asset(asset: fetch.Fetched, prefix: str, manifest: dict) -> Finding:
     name = static_name(asset.url, prefix)
     if name is not None and manifest:
         note(*release_verdict(name, manifest))
+    promised = hash_in_name(name) if name in manifest.values() else None
+    if promised and bytes_hash(asset.body) != promised:
+        note(
+            FAIL,
+            f"other bytes than its name promises ({bytes_hash(asset.body)}): browsers that check "
+            "its integrity refuse it, the others use it for a year",
+            "Run collectstatic with the server's settings (it puts the right bytes back), then "
+            "purge this URL from the CDN, which keeps what it fetched for a year.",
+        )
     if name is not None and unhashed_name(name):
         age = re.search(r"max-age=(\d+)", cache_control)
         if not age or int(age.group(1)) < ONE_YEAR:

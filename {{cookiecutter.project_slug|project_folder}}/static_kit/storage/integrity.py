@@ -47,6 +47,11 @@ def content_hash(path: Path | str) -> str:
         return hashlib.file_digest(file, "md5").hexdigest()[:12]
 
 
+def bytes_hash(content: bytes) -> str:
+    """content_hash of bytes at hand (a body fetched over HTTP)."""
+    return hashlib.md5(content).hexdigest()[:12]  # noqa: S324 (Django's name, not security)
+
+
 def damaged_files(root: Path, manifest: dict[str, str]) -> list[str]:
     """Each hashed file of `manifest` that is missing from `root` or whose bytes do not match
     its name, as "name (what is wrong)". The start-up refusal and the doctor read every hashed

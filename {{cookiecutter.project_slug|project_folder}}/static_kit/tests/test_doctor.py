@@ -1,5 +1,6 @@
 """doctor/: each group's checks on a collected STATIC_ROOT, and the live audit's judge."""
 
+import hashlib
 import json
 from email.message import Message
 from io import StringIO
@@ -108,16 +109,20 @@ def asset(url: str, status: int = 200, **headers) -> Fetched:
     return Fetched(url, "https://example.com/", status, message, b"a{}" * 600)
 
 
+BODY_HASH = hashlib.md5(b"a{}" * 600).hexdigest()[:12]  # noqa: S324 (asset()'s body)
+
+
 def test_an_asset_is_judged_by_type_encoding_caching_and_release():
     prefix = "https://example.com/static/"
+    manifest = {**MANIFEST, "css/site.css": f"css/site.{BODY_HASH}.css"}
     good = asset(
-        prefix + "css/site.3f2a1c9b7e4d.css",
+        prefix + f"css/site.{BODY_HASH}.css",
         Content_Type="text/css",
         Content_Encoding="br",
         Vary="Accept-Encoding",
         Cache_Control="max-age=31536000, public, immutable",
     )
-    assert judge_asset(good, prefix, MANIFEST).verdict == OK
+    assert judge_asset(good, prefix, manifest).verdict == OK
     as_text = asset(prefix + "css/site.3f2a1c9b7e4d.css", Content_Type="text/plain")
     judged = judge_asset(as_text, prefix, MANIFEST)
     assert judged.verdict == FAIL and "not text/css" in judged.seen
@@ -183,3 +188,18 @@ def test_a_renderer_that_fails_is_named_and_a_missing_one_is_no_nginx(
     (finding,) = [f for f in diagnose(only=["nginx"]) if f.check.startswith("nginx.")]
     assert finding.check == "nginx.render" and finding.verdict == FAIL
     assert "site.conf needs SERVER_NAME" in finding.seen and str(broken) in finding.fix
+
+
+def test_a_hashed_asset_answered_with_other_bytes_fails_naming_the_cdn():
+    """The bucket repaired by collectstatic, the CDN still sending what it cached: the name is
+    this release's, the bytes are not."""
+    prefix = "https://cdn.example.com/static/"
+    lying = asset(
+        prefix + "css/site.3f2a1c9b7e4d.css",
+        Content_Type="text/css",
+        Cache_Control="max-age=31536000, public, immutable",
+    )
+    judged = judge_asset(lying, prefix, MANIFEST)
+    assert judged.verdict == FAIL
+    assert f"other bytes than its name promises ({BODY_HASH})" in judged.seen
+    assert "purge this URL from the CDN" in judged.fix
