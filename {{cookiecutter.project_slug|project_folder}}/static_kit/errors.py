@@ -104,7 +104,10 @@ def file_error(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return f"{problem}: free some space, then run the command again"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"{problem}: run as a user who may write there, or point the setting elsewhere"
+        return (  # reading a source as often as writing a copy: both said, neither assumed
+            f"{problem}: check who may read and write it (ls -l), run as a user who may, or "
+            "point the setting elsewhere"
+        )
     return problem
 
 

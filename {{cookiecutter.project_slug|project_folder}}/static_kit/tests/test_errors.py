@@ -38,6 +38,13 @@ def test_a_full_disk_says_to_free_space():
     assert line.startswith("No space left on device: /srv/static/a.css: free some space"), line
 
 
+def test_a_file_it_may_not_open_says_to_check_reading_too():
+    """collectstatic reading a source it may not read was told to find a user who may write."""
+    line = errors.explain(OSError(errno.EACCES, "Permission denied", "/src/static/img/a.png"))
+    assert line.startswith("Permission denied: /src/static/img/a.png: ")
+    assert "may read and write it" in line
+
+
 def test_a_missing_reference_names_both_files():
     message = (
         "The CSS file 'css/site.css' references a file which could not be found:\n"
