@@ -19,6 +19,7 @@ that was there as it was; it only adds new hashed files, which nothing links yet
 """
 
 import atexit
+import contextlib
 import os
 import tempfile
 
@@ -207,5 +208,6 @@ def write_atomically(path: str, data, mode: int | None, times: os.stat_result | 
     try:
         os.replace(temporary, path)
     except BaseException:  # Ctrl-C between the two included
-        os.unlink(temporary)
+        with contextlib.suppress(FileNotFoundError):  # or just after the rename
+            os.unlink(temporary)
         raise

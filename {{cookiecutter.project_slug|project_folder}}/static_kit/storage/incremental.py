@@ -101,7 +101,7 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
             if name not in digests and seen[name] is not None:
                 digests[name] = source_digest(*paths[name])
         if changed:  # else nothing is read or hashed at all
-            self.sources = paths
+            self.sources = {self.clean_name(name): source for name, source in paths.items()}
             try:
                 yield from super().post_process(changed, dry_run, **options)
             finally:
@@ -206,12 +206,13 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
             if recorded is not None:
                 return recorded
             if (sources := getattr(self, "sources", None)) is not None:
-                path = urlsplit(unquote(name)).path.strip()
-                if path not in sources:
+                path = self.clean_name(urlsplit(unquote(name)).path.strip())
+                if path in sources:
+                    storage, source = sources[path]
+                    with storage.open(source) as opened:
+                        return super().hashed_name(name, opened)
+                if not os.path.isdir(self.path(path)):  # url("../fonts"): Django keeps it
                     raise ValueError(f"The file '{path}' could not be found with {self!r}.")
-                storage, source = sources[path]
-                with storage.open(source) as opened:
-                    return super().hashed_name(name, opened)
         return super().hashed_name(name, content, filename)
 
 

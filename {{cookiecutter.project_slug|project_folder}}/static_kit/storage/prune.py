@@ -181,10 +181,19 @@ def prune(
         delete(client, bucket, [f"{MANIFESTS}{release}.json" for release in plan.releases])
         delete(client, bucket, stale)
         # A publish that began since the first read has listed itself before reading the
-        # bucket: read the lists again, just before deleting. (One that begins in the moment
-        # the deletes take may still find an object that then goes: its start-up check
-        # refuses it, naming the file, and collectstatic puts it back.)
-        started, _ = publishing_now(client, bucket, now)
+        # bucket, and if it is done already, written its manifest: read both again, just
+        # before deleting. (One that begins in the moment the deletes take may still find an
+        # object that then goes: its start-up check refuses it, naming the file, and
+        # collectstatic puts it back.)
+        again = published_keys(client, bucket, MANIFESTS)
+        started, _ = publishing_now(client, bucket, now, again)
+        for name in sorted(again):
+            if name.endswith(".json") and name.removesuffix(".json") not in written:
+                try:
+                    body = client.get_object(Bucket=bucket, Key=MANIFESTS + name)["Body"].read()
+                except client.exceptions.NoSuchKey:
+                    continue  # pruned by another prune meanwhile
+                started.append(json.loads(body))
         relied_on = names_of(started)
         plan.objects = [name for name in plan.objects if name not in relied_on]
         plan.freed = sum(objects[name].get("Size", 0) for name in plan.objects)

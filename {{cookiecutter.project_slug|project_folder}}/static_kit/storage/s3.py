@@ -14,6 +14,7 @@ django-storages release stops calling it (the loader would no longer be shared).
 import threading
 
 import boto3
+import botocore.config
 import botocore.loaders
 import botocore.session
 from storages.backends.s3 import S3Storage as StockS3Storage
@@ -56,3 +57,49 @@ class S3Storage(StockS3Storage):
             aws_secret_access_key=self.secret_key,
             aws_session_token=self.security_token,
         )
+
+
+def checked_connection(endpoint_url: str, addressing_style: str, bucket: str) -> None:
+    """Refuse, in one line, an S3 endpoint or addressing style botocore would stop each process
+    on with a traceback (settings/s3.py, through client_config: where the mistake is)."""
+    from urllib.parse import urlsplit
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    endpoint = urlsplit(endpoint_url)
+    if endpoint_url and not (endpoint.scheme in {"http", "https"} and endpoint.hostname):
+        raise ImproperlyConfigured(
+            f"DJANGO_S3_ENDPOINT_URL={endpoint_url!r} is not an S3 API endpoint: give its "
+            "scheme and host, e.g. https://<account>.r2.cloudflarestorage.com or "
+            "http://127.0.0.1:9000, or leave it empty for AWS."
+        )
+    if endpoint.path.strip("/").split("/")[0] == bucket:  # a path of its own is fine (Supabase)
+        raise ImproperlyConfigured(
+            f"DJANGO_S3_ENDPOINT_URL={endpoint_url!r} ends in the bucket's name: give the S3 "
+            "API's URL alone; the bucket is DJANGO_S3_BUCKET."
+        )
+    if addressing_style not in {"virtual", "path", "auto"}:
+        raise ImproperlyConfigured(
+            f"DJANGO_S3_ADDRESSING_STYLE={addressing_style!r} is not virtual, path or auto: "
+            "virtual for AWS, path for MinIO and most self-hosted S3 APIs."
+        )
+
+
+def client_config(
+    endpoint_url: str, addressing_style: str, bucket: str, **options
+) -> botocore.config.Config:
+    """The botocore Config of the project's S3 connections, once checked_connection passed
+    (django-storages' client_config: with it, django-storages reads neither
+    AWS_S3_CLIENT_CONFIG nor AWS_S3_PROXIES; other botocore options, proxies or checksums, go
+    in `options`). https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html"""
+    checked_connection(endpoint_url, addressing_style, bucket)
+    return botocore.config.Config(
+        s3={"addressing_style": addressing_style},
+        # Presigned URLs must be SigV4; django-storages would otherwise sign some as SigV2.
+        signature_version="s3v4",
+        # An endpoint that takes the connection and never answers held a start for 3 minutes
+        # (botocore's 60 s, read and connect, each of its 3 tries; AWS_MAX_ATTEMPTS sets them).
+        connect_timeout=5,
+        read_timeout=15,
+        **options,
+    )

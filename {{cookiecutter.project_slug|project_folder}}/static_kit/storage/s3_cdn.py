@@ -131,12 +131,14 @@ class CDNManifestStaticFilesStorage(
         manifest = json.dumps(payload, sort_keys=True).encode()
         key = f"manifests/{self.manifest_name}"
         pending = publishing_key(self.manifest_name.removesuffix(".json"))
+        listed = False  # whether the list of names relied on is in the bucket
         try:
             written = same_object(client, bucket, key, manifest)
             if not written:
                 client.put_object(
                     Bucket=bucket, Key=pending, Body=manifest, ContentType="application/json"
                 )
+                listed = True
             report = publish_static_files(
                 Path(self.location), client, bucket, hashed=hashed, only=hashed
             )
@@ -151,9 +153,8 @@ class CDNManifestStaticFilesStorage(
                 )
                 report["uploaded"] += 1
         except (BotoCoreError, ClientError, PublishError) as error:
-            if not written:
-                with contextlib.suppress(BotoCoreError, ClientError):  # else it expires
-                    client.delete_object(Bucket=bucket, Key=pending)
+            if listed:
+                forget(client, bucket, pending)
             if isinstance(error, PublishError):
                 raise
             raise PublishError(
@@ -167,12 +168,13 @@ class CDNManifestStaticFilesStorage(
                     Path(self.location), client, bucket, only=set(unhashed), after=UNHASHED_FAILED
                 )
                 report = {name: report[name] + shared[name] for name in report}
-            if not written:
-                client.delete_object(Bucket=bucket, Key=pending)
         except (BotoCoreError, ClientError) as error:
             raise PublishError(
                 f"Publishing to s3://{bucket} failed: {error}. {UNHASHED_FAILED}"
             ) from error
+        finally:
+            if listed:
+                forget(client, bucket, pending)
         print(
             f"Published to s3://{bucket}: {report['uploaded']} object(s) uploaded, "
             f"{report['unchanged']} already there; release manifest "
@@ -199,6 +201,14 @@ PUBLISHING = ".publishing"
 
 def publishing_key(release: str) -> str:
     return f"manifests/{release}{PUBLISHING}"
+
+
+def forget(client, bucket: str, pending: str) -> None:
+    """The list of names a publish relied on, once it is done: where it cannot be deleted (the
+    endpoint gone, no s3:DeleteObject), it protects those names for a day, then a prune
+    deletes it (prune.py)."""
+    with contextlib.suppress(BotoCoreError, ClientError):
+        client.delete_object(Bucket=bucket, Key=pending)
 
 
 def object_parameters(name: str, hashed: bool) -> dict:
@@ -359,17 +369,20 @@ def publish_static_files(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for part in (sorted(new, key=lambda item: not item[2]), replacing):
             futures = [pool.submit(upload, item) for item in part]
-            for future in as_completed(futures):
-                try:
-                    future.result()
-                    done += 1
-                except Exception as error:
-                    for other in futures:
-                        other.cancel()
-                    raise PublishError(
-                        f"Publishing static files to s3://{bucket}/{prefix} failed after {done} "
-                        f"of {total} uploads: {error}. {after}"
-                    ) from error
+            try:
+                for future in as_completed(futures):
+                    try:
+                        future.result()
+                        done += 1
+                    except Exception as error:
+                        raise PublishError(
+                            f"Publishing static files to s3://{bucket}/{prefix} failed after "
+                            f"{done} of {total} uploads: {error}. {after}"
+                        ) from error
+            except BaseException:  # an upload failed, or Ctrl-C, SIGTERM: none queued goes
+                for other in futures:
+                    other.cancel()
+                raise
     return {"uploaded": done, "unchanged": len(files) - total}
 
 

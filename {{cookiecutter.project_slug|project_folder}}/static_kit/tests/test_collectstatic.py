@@ -86,3 +86,17 @@ def test_a_run_stopped_by_a_deploy_takes_its_temporary_files_back(tmp_path, stop
     leftovers = [path for path in root.rglob("*") if path.name.endswith(PARTIAL)]
     assert leftovers == [], leftovers
     assert "the next release" not in (root / "css" / "site.css").read_text()
+
+
+def test_a_hangup_ignored_on_purpose_stays_ignored_and_handlers_come_back():
+    """`nohup manage.py collectstatic &` ignores SIGHUP: closing the terminal must not stop it."""
+    from static_kit.management.commands.collectstatic import stopped_as_by_ctrl_c
+
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN), signal.getsignal(signal.SIGTERM)
+    try:
+        with stopped_as_by_ctrl_c("SIGTERM", "SIGHUP", "SIGNOTONTHISSYSTEM"):
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is not before[1]
+        assert signal.getsignal(signal.SIGTERM) is before[1]
+    finally:
+        signal.signal(signal.SIGHUP, before[0])

@@ -1,10 +1,19 @@
-"""static_kit's S3Storage: every connection reuses this process's parsed S3 model, and each
-still signs with its own storage's credentials, as django-storages' own storage does."""
+"""static_kit's S3 connections: their settings checked, timeouts of seconds; every one reuses
+this process's parsed S3 model, and each still signs with its own storage's credentials, as
+django-storages' own storage does."""
 
 import threading
 from urllib.parse import parse_qs, urlsplit
 
-from static_kit.storage.s3 import S3Storage, new_session, shared_loader
+import pytest
+
+from static_kit.storage.s3 import (
+    S3Storage,
+    checked_connection,
+    client_config,
+    new_session,
+    shared_loader,
+)
 
 OPTIONS = {"bucket_name": "b", "region_name": "us-east-1", "endpoint_url": "http://127.0.0.1:9"}
 
@@ -62,3 +71,34 @@ def test_threads_get_their_own_connections_on_the_shared_loader():
         thread.join()
     assert len({id(connection) for connection in connections}) == 2
     assert new_session()._session.get_component("data_loader") is shared_loader()  # noqa: SLF001
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "style", "says"),
+    [
+        ("127.0.0.1:9000", "path", "give its scheme and host"),
+        ("s3.example.com", "virtual", "give its scheme and host"),
+        ("https://s3.example.com/assets", "virtual", "ends in the bucket's name"),
+        ("", "paht", "is not virtual, path or auto"),
+    ],
+)
+def test_an_endpoint_botocore_would_stop_on_is_refused_naming_the_setting(endpoint, style, says):
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match=says):
+        checked_connection(endpoint, style, "assets")
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["", "http://127.0.0.1:9000", "https://ref.supabase.co/storage/v1/s3"]
+)
+def test_endpoints_of_s3_apis_pass(endpoint):
+    checked_connection(endpoint, "path", "assets")
+
+
+def test_the_connections_give_up_in_seconds_and_sign_with_sigv4():
+    """An endpoint that takes the connection and never answers held a start for 3 minutes."""
+    config = client_config("", "path", "assets", proxies={"https": "http://proxy:3128"})
+    assert config.connect_timeout <= 5 and config.read_timeout <= 15
+    assert config.s3 == {"addressing_style": "path"} and config.signature_version == "s3v4"
+    assert config.proxies == {"https": "http://proxy:3128"}

@@ -72,3 +72,22 @@ def test_a_release_id_that_is_not_one_name_is_refused_before_anything_is_written
         release_id()
     settings.RELEASE_ID = "v1.2_3-rc"
     assert release_id() == "v1.2_3-rc"
+
+
+def test_an_interrupt_just_after_the_rename_is_the_interrupt_not_a_write_error(
+    tmp_path, monkeypatch
+):
+    """Python runs a signal's handler as the rename returns: the file is in place, and the
+    temporary one is gone already."""
+    import os
+
+    rename = os.replace
+
+    def interrupted(source, target):
+        rename(source, target)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.write_atomically(str(tmp_path / "site.css"), [b"a {}"], None)
+    assert [p.name for p in tmp_path.iterdir()] == ["site.css"]

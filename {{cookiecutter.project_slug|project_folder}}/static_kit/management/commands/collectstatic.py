@@ -44,14 +44,15 @@ class Command(CollectStaticCommand):
         self.copied_files, self.symlinked_files, self.unmodified_files = Names(), Names(), Names()
 
     def handle(self, **options):
-        with stopped_as_by_ctrl_c(signal.SIGTERM, signal.SIGHUP):
+        with stopped_as_by_ctrl_c("SIGTERM", "SIGHUP"):
             return super().handle(**options)
 
 
 @contextlib.contextmanager
-def stopped_as_by_ctrl_c(*signals):
-    """While inside, each of `signals` raises KeyboardInterrupt (from the main thread only,
-    where Python takes signals; elsewhere nothing changes)."""
+def stopped_as_by_ctrl_c(*names):
+    """While inside, each signal of `names` raises KeyboardInterrupt: from the main thread only,
+    where Python takes signals, and not one this system lacks (Windows has no SIGHUP) or that
+    is ignored on purpose (`nohup collectstatic &` ignores SIGHUP)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -59,9 +60,14 @@ def stopped_as_by_ctrl_c(*signals):
     def interrupt(number, frame):
         raise KeyboardInterrupt(f"stopped by {signal.Signals(number).name}")
 
-    before = {number: signal.signal(number, interrupt) for number in signals}
+    numbers = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    before = {
+        number: signal.signal(number, interrupt)
+        for number in numbers
+        if signal.getsignal(number) is not signal.SIG_IGN
+    }
     try:
         yield
     finally:
-        for number, handler in before.items():
-            signal.signal(number, handler)
+        for number, handler in before.items():  # None: set outside Python, by default
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
