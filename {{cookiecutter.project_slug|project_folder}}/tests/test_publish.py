@@ -338,17 +338,17 @@ def object_bytes(client, key):
     return client.get_object(Bucket=settings.S3_BUCKET, Key=key)["Body"].read()
 
 
-def before_put(monkeypatch, key, action):
-    """Run `action` when any S3 client of this process is about to put `key` (the storages
-    make their own clients)."""
+def before_put(monkeypatch, key, action, operation="PutObject"):
+    """Run `action` when any S3 client of this process is about to put `key` (or make another
+    `operation` on it; the storages make their own clients)."""
     from botocore.client import BaseClient
 
     real = BaseClient._make_api_call  # noqa: SLF001
 
-    def call(client, operation, params):
-        if operation == "PutObject" and params.get("Key") == key:
+    def call(client, name, params):
+        if name == operation and params.get("Key") == key:
             action()
-        return real(client, operation, params)
+        return real(client, name, params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", call)
 
@@ -377,6 +377,22 @@ def test_a_publish_failing_at_its_manifest_leaves_the_shared_unhashed_names_alon
     collect(tmp_path / "next", "u-next")  # the fix the message names
     assert object_bytes(local_bucket, "static/css/own.css") == b"/* next, never published */\n"
     assert "manifests/u-next.publishing" not in objects(local_bucket)
+
+
+def test_a_publish_whose_first_request_fails_says_so_in_one_error(
+    local_bucket, tmp_path, monkeypatch
+):
+    """The publish's first request, after the storage read the bucket at its start."""
+    asked = []
+
+    def endpoint_gone_the_second_time():
+        asked.append(1)
+        if len(asked) > 1:
+            raise EndpointConnectionError(endpoint_url="http://injected")
+
+    before_put(monkeypatch, "manifests/h-first.json", endpoint_gone_the_second_time, "HeadObject")
+    with pytest.raises(PublishError, match="manifest was not written"):
+        collect(tmp_path, "h-first")
 
 
 def test_a_prune_during_a_publish_keeps_the_old_objects_the_publish_relies_on(
