@@ -106,6 +106,12 @@ class IncrementalPostProcessMixin(HashedFilesMixin):
                 yield from super().post_process(changed, dry_run, **options)
             finally:
                 self.sources = None
+        # In the order Django's own run fills it (its first pass, deepest folders first): the
+        # manifest lists the names as Django's does, not only the same ones.
+        order = sorted(paths, key=lambda name: len(name.split(os.sep)), reverse=True)
+        keys = (self.hash_key(self.clean_name(name)) for name in order)
+        ordered = {key: self.hashed_files[key] for key in keys if key in self.hashed_files}
+        self.hashed_files = {**ordered, **self.hashed_files}
         # Only reached when the run succeeded: collectstatic stops at the first error.
         files = {}
         for name in paths:
