@@ -469,6 +469,82 @@ def test_a_publish_that_starts_and_ends_while_a_prune_reads_the_bucket_keeps_its
     assert "manifests/q1-first.json" not in present  # the prune did run
 
 
+def test_a_release_the_prune_dropped_and_that_is_published_again_meanwhile_keeps_its_files(
+    local_bucket, tmp_path, own_sources, monkeypatch
+):
+    """A rollback: the prune deletes an old release's manifest, that release is published again
+    at once (a manifest under a name the prune read before), then the prune deletes files."""
+    from static_kit.storage import prune
+
+    stylesheet = own_sources / "css" / "own.css"
+    stylesheet.write_text("/* rolled back to */\n")
+    collect(tmp_path / "old", "r1-old")
+    stylesheet.write_text("/* newer */\n")
+    collect(tmp_path / "newer", "r2-newer")
+    real_delete, calls = prune.delete, []
+
+    def publish_after_the_manifests_go(client, bucket, keys):
+        real_delete(client, bucket, keys)
+        calls.append(keys)
+        if len(calls) == 1:  # the manifests, deleted first
+            stylesheet.write_text("/* rolled back to */\n")
+            collect(tmp_path / "again", "r1-old")
+
+    live = [
+        ["--live", key.removeprefix("manifests/").removesuffix(".json")]
+        for key in objects(local_bucket)
+        if key.endswith(".json") and key != "manifests/r1-old.json"
+    ]
+    monkeypatch.setattr(prune, "delete", publish_after_the_manifests_go)
+    with override_settings(RELEASE_ID="r2-newer"):
+        prune_options = ["--keep", "1", *sum(live, []), "--grace", "0"]
+        call_command("static_prune", *prune_options, stdout=io.StringIO())
+    monkeypatch.undo()
+    assert "manifests/r1-old.json" in calls[0]
+    manifest = json.loads(object_bytes(local_bucket, "manifests/r1-old.json"))
+    present = objects(local_bucket)
+    missing = [name for name in manifest["paths"].values() if f"static/{name}" not in present]
+    assert missing == [], f"the prune deleted what the release published again names: {missing}"
+
+
+def test_a_list_gone_since_the_listing_leaves_its_manifest_to_read(local_bucket):
+    """A publish deletes its list once its manifest is written: between the prune's listing and
+    its read of the list, the manifest is what names the files."""
+    import datetime
+
+    from static_kit.storage.prune import publishing_now
+
+    document = {"paths": {"css/y.css": "css/y.0123456789ab.css"}, "unhashed": []}
+    local_bucket.put_object(
+        Bucket=settings.S3_BUCKET, Key="manifests/just-done.json", Body=json.dumps(document)
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    listed = {"just-done.publishing": {"LastModified": now}}  # listed, then deleted
+    assert publishing_now(local_bucket, settings.S3_BUCKET, now, listed) == ([document], [])
+    local_bucket.delete_object(Bucket=settings.S3_BUCKET, Key="manifests/just-done.json")
+
+
+def test_a_publish_stopped_by_ctrl_c_takes_its_list_back(local_bucket, tmp_path, own_sources):
+    """Else the names it relied on would stay protected from prunes for a day."""
+    from botocore.client import BaseClient
+
+    (own_sources / "css" / "own.css").write_text("/* stopped */\n")
+    real = BaseClient._make_api_call  # noqa: SLF001
+
+    def stopped(client, name, params):
+        if name == "PutObject" and params.get("Key", "").startswith("static/css/own."):
+            raise KeyboardInterrupt
+        return real(client, name, params)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseClient, "_make_api_call", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            collect(tmp_path, "s-stopped")
+    assert not {"manifests/s-stopped.json", "manifests/s-stopped.publishing"} & set(
+        objects(local_bucket)
+    )
+
+
 def test_a_list_left_by_a_publish_that_died_protects_for_a_day_then_goes(local_bucket):
     import datetime
 

@@ -127,11 +127,15 @@ def publishing_now(client, bucket: str, now: datetime.datetime, listed=None) -> 
         if (now - entry["LastModified"]).total_seconds() >= PUBLISHING_LIFETIME:
             stale.append(MANIFESTS + name)
             continue
-        try:
-            body = client.get_object(Bucket=bucket, Key=MANIFESTS + name)["Body"].read()
-        except client.exceptions.NoSuchKey:
-            continue  # that publish ended a moment ago: its manifest is listed next time
-        documents.append(json.loads(body))
+        # A publish deletes its list once its manifest is written (or once it failed): a list
+        # gone since the listing leaves that manifest to read in its place.
+        for key in (name, name.removesuffix(PUBLISHING) + ".json"):
+            try:
+                body = client.get_object(Bucket=bucket, Key=MANIFESTS + key)["Body"].read()
+            except client.exceptions.NoSuchKey:
+                continue
+            documents.append(json.loads(body))
+            break
     return documents, stale
 
 
@@ -187,13 +191,17 @@ def prune(
         # collectstatic puts it back.)
         again = published_keys(client, bucket, MANIFESTS)
         started, _ = publishing_now(client, bucket, now, again)
-        for name in sorted(again):
-            if name.endswith(".json") and name.removesuffix(".json") not in written:
-                try:
-                    body = client.get_object(Bucket=bucket, Key=MANIFESTS + name)["Body"].read()
-                except client.exceptions.NoSuchKey:
-                    continue  # pruned by another prune meanwhile
-                started.append(json.loads(body))
+        for name, entry in sorted(again.items()):
+            release = name.removesuffix(".json")
+            if not name.endswith(".json") or (
+                release in manifests and entry["ETag"] == listed[name]["ETag"]
+            ):
+                continue  # not a manifest, or a kept one as it was read
+            try:  # new, or written again since (a release this prune did not keep, republished)
+                body = client.get_object(Bucket=bucket, Key=MANIFESTS + name)["Body"].read()
+            except client.exceptions.NoSuchKey:
+                continue  # pruned by another prune meanwhile
+            started.append(json.loads(body))
         relied_on = names_of(started)
         plan.objects = [name for name in plan.objects if name not in relied_on]
         plan.freed = sum(objects[name].get("Size", 0) for name in plan.objects)

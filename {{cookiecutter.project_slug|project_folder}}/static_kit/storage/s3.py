@@ -73,7 +73,8 @@ def checked_connection(endpoint_url: str, addressing_style: str, bucket: str) ->
             "scheme and host, e.g. https://<account>.r2.cloudflarestorage.com or "
             "http://127.0.0.1:9000, or leave it empty for AWS."
         )
-    if endpoint.path.strip("/").split("/")[0] == bucket:  # a path of its own is fine (Supabase)
+    last = endpoint.path.rstrip("/").rsplit("/", 1)[-1]
+    if endpoint_url and bucket and last == bucket:  # a path of its own is fine (Supabase)
         raise ImproperlyConfigured(
             f"DJANGO_S3_ENDPOINT_URL={endpoint_url!r} ends in the bucket's name: give the S3 "
             "API's URL alone; the bucket is DJANGO_S3_BUCKET."

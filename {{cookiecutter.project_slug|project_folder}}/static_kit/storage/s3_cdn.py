@@ -133,46 +133,48 @@ class CDNManifestStaticFilesStorage(
         pending = publishing_key(self.manifest_name.removesuffix(".json"))
         listed = False  # whether the list of names relied on is in the bucket
         try:
-            written = same_object(client, bucket, key, manifest)
-            if not written:
-                client.put_object(
-                    Bucket=bucket, Key=pending, Body=manifest, ContentType="application/json"
+            try:
+                written = same_object(client, bucket, key, manifest)
+                if not written:
+                    client.put_object(
+                        Bucket=bucket, Key=pending, Body=manifest, ContentType="application/json"
+                    )
+                    listed = True
+                report = publish_static_files(
+                    Path(self.location), client, bucket, hashed=hashed, only=hashed
                 )
-                listed = True
-            report = publish_static_files(
-                Path(self.location), client, bucket, hashed=hashed, only=hashed
-            )
-            if not written:
-                # Only now can a process of this release start.
-                client.put_object(
-                    Bucket=bucket,
-                    Key=key,
-                    Body=manifest,
-                    ContentType="application/json",
-                    CacheControl="no-cache",
-                )
-                report["uploaded"] += 1
-        except (BotoCoreError, ClientError, PublishError) as error:
-            if listed:
-                forget(client, bucket, pending)
-            if isinstance(error, PublishError):
-                raise
-            raise PublishError(
-                f"Publishing to s3://{bucket} failed: {error}. This release's manifest was not "
-                "written, so every running release is unaffected. Check DJANGO_S3_ENDPOINT_URL, "
-                "the bucket and the credentials, then run collectstatic again."
-            ) from error
-        try:
-            if unhashed:
-                shared = publish_static_files(
-                    Path(self.location), client, bucket, only=set(unhashed), after=UNHASHED_FAILED
-                )
-                report = {name: report[name] + shared[name] for name in report}
-        except (BotoCoreError, ClientError) as error:
-            raise PublishError(
-                f"Publishing to s3://{bucket} failed: {error}. {UNHASHED_FAILED}"
-            ) from error
-        finally:
+                if not written:
+                    # Only now can a process of this release start.
+                    client.put_object(
+                        Bucket=bucket,
+                        Key=key,
+                        Body=manifest,
+                        ContentType="application/json",
+                        CacheControl="no-cache",
+                    )
+                    report["uploaded"] += 1
+            except (BotoCoreError, ClientError) as error:
+                raise PublishError(
+                    f"Publishing to s3://{bucket} failed: {error}. This release's manifest was "
+                    "not written, so every running release is unaffected. Check "
+                    "DJANGO_S3_ENDPOINT_URL, the bucket and the credentials, then run "
+                    "collectstatic again."
+                ) from error
+            try:
+                if unhashed:
+                    shared = publish_static_files(
+                        Path(self.location),
+                        client,
+                        bucket,
+                        only=set(unhashed),
+                        after=UNHASHED_FAILED,
+                    )
+                    report = {name: report[name] + shared[name] for name in report}
+            except (BotoCoreError, ClientError) as error:
+                raise PublishError(
+                    f"Publishing to s3://{bucket} failed: {error}. {UNHASHED_FAILED}"
+                ) from error
+        finally:  # done, failed or stopped (Ctrl-C, SIGTERM)
             if listed:
                 forget(client, bucket, pending)
         print(

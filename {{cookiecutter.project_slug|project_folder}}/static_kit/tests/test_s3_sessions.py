@@ -94,6 +94,8 @@ def test_an_endpoint_botocore_would_stop_on_is_refused_naming_the_setting(endpoi
 )
 def test_endpoints_of_s3_apis_pass(endpoint):
     checked_connection(endpoint, "path", "assets")
+    checked_connection(endpoint, "path", "storage")  # a bucket named as a folder of the path
+    checked_connection(endpoint, "path", "")
 
 
 def test_the_connections_give_up_in_seconds_and_sign_with_sigv4():
