@@ -353,6 +353,26 @@ def before_put(monkeypatch, key, action, operation="PutObject"):
     monkeypatch.setattr(BaseClient, "_make_api_call", call)
 
 
+def prune_all_but(client, dropped: str, current: str, said=None) -> None:
+    """static_prune keeping every release but `dropped` (the session's other tests use theirs),
+    with no grace: what `dropped` alone names goes."""
+    live = [
+        ["--live", key.removeprefix("manifests/").removesuffix(".json")]
+        for key in objects(client)
+        if key.endswith(".json") and key != f"manifests/{dropped}.json"
+    ]
+    with override_settings(RELEASE_ID=current):
+        options = ["--keep", "1", *sum(live, []), "--grace", "0"]
+        call_command("static_prune", *options, stdout=said or io.StringIO())
+
+
+def missing_files(client, release: str) -> list[str]:
+    """The hashed names the manifest of `release` names and the bucket lacks."""
+    manifest = json.loads(object_bytes(client, f"manifests/{release}.json"))
+    present = objects(client)
+    return [name for name in manifest["paths"].values() if f"static/{name}" not in present]
+
+
 def test_a_publish_failing_at_its_manifest_leaves_the_shared_unhashed_names_alone(
     local_bucket, tmp_path, own_sources, monkeypatch
 ):
@@ -411,25 +431,14 @@ def test_a_prune_during_a_publish_keeps_the_old_objects_the_publish_relies_on(
     said = io.StringIO()
 
     def prune():
-        """Every release but the old one kept (the session's other tests use theirs)."""
-        live = [
-            ["--live", key.removeprefix("manifests/").removesuffix(".json")]
-            for key in objects(local_bucket)
-            if key.endswith(".json") and key != "manifests/p1-old.json"
-        ]
-        with override_settings(RELEASE_ID="p2-newer"):
-            prune = ["--keep", "1", *sum(live, []), "--grace", "0"]
-            call_command("static_prune", *prune, stdout=said)
+        prune_all_but(local_bucket, "p1-old", "p2-newer", said)
 
     before_put(monkeypatch, "manifests/p3-back.json", prune)
     collect(tmp_path / "back", "p3-back")
     monkeypatch.undo()
     assert "deleted" in said.getvalue()
-    manifest = json.loads(object_bytes(local_bucket, "manifests/p3-back.json"))
-    present = objects(local_bucket)
-    missing = [name for name in manifest["paths"].values() if f"static/{name}" not in present]
-    assert missing == [], f"the prune deleted what the new release names: {missing}"
-    assert "manifests/p1-old.json" not in present, said.getvalue()  # the prune did run
+    assert missing_files(local_bucket, "p3-back") == [], "the prune deleted what it names"
+    assert "manifests/p1-old.json" not in objects(local_bucket), said.getvalue()  # it did run
 
 
 def test_a_publish_that_starts_and_ends_while_a_prune_reads_the_bucket_keeps_its_files(
@@ -452,21 +461,11 @@ def test_a_publish_that_starts_and_ends_while_a_prune_reads_the_bucket_keeps_its
             collect(tmp_path / "back", "q3-back")
         return listing(client, bucket, prefix)
 
-    live = [
-        ["--live", key.removeprefix("manifests/").removesuffix(".json")]
-        for key in objects(local_bucket)
-        if key.endswith(".json") and key != "manifests/q1-first.json"
-    ]
     monkeypatch.setattr(prune, "published_keys", publish_meanwhile)
-    with override_settings(RELEASE_ID="q2-second"):
-        prune_options = ["--keep", "1", *sum(live, []), "--grace", "0"]
-        call_command("static_prune", *prune_options, stdout=io.StringIO())
+    prune_all_but(local_bucket, "q1-first", "q2-second")
     monkeypatch.undo()
-    manifest = json.loads(object_bytes(local_bucket, "manifests/q3-back.json"))
-    present = objects(local_bucket)
-    missing = [name for name in manifest["paths"].values() if f"static/{name}" not in present]
-    assert missing == [], f"the prune deleted what the new release names: {missing}"
-    assert "manifests/q1-first.json" not in present  # the prune did run
+    assert missing_files(local_bucket, "q3-back") == [], "the prune deleted what it names"
+    assert "manifests/q1-first.json" not in objects(local_bucket)  # the prune did run
 
 
 def test_a_release_the_prune_dropped_and_that_is_published_again_meanwhile_keeps_its_files(
@@ -490,21 +489,11 @@ def test_a_release_the_prune_dropped_and_that_is_published_again_meanwhile_keeps
             stylesheet.write_text("/* rolled back to */\n")
             collect(tmp_path / "again", "r1-old")
 
-    live = [
-        ["--live", key.removeprefix("manifests/").removesuffix(".json")]
-        for key in objects(local_bucket)
-        if key.endswith(".json") and key != "manifests/r1-old.json"
-    ]
     monkeypatch.setattr(prune, "delete", publish_after_the_manifests_go)
-    with override_settings(RELEASE_ID="r2-newer"):
-        prune_options = ["--keep", "1", *sum(live, []), "--grace", "0"]
-        call_command("static_prune", *prune_options, stdout=io.StringIO())
+    prune_all_but(local_bucket, "r1-old", "r2-newer")
     monkeypatch.undo()
     assert "manifests/r1-old.json" in calls[0]
-    manifest = json.loads(object_bytes(local_bucket, "manifests/r1-old.json"))
-    present = objects(local_bucket)
-    missing = [name for name in manifest["paths"].values() if f"static/{name}" not in present]
-    assert missing == [], f"the prune deleted what the release published again names: {missing}"
+    assert missing_files(local_bucket, "r1-old") == [], "the prune deleted what it names"
 
 
 def test_a_list_gone_since_the_listing_leaves_its_manifest_to_read(local_bucket):
