@@ -496,6 +496,34 @@ def test_a_release_the_prune_dropped_and_that_is_published_again_meanwhile_keeps
     assert missing_files(local_bucket, "r1-old") == [], "the prune deleted what it names"
 
 
+def test_a_release_published_again_unchanged_while_a_prune_drops_it_is_whole_after(
+    local_bucket, tmp_path, own_sources, monkeypatch
+):
+    """A re-publish of a release whose manifest is there already sends nothing, and writes no
+    list: a prune that drops that release meanwhile took its manifest away."""
+    from botocore.client import BaseClient
+
+    (own_sources / "css" / "own.css").write_text("/* kept by a re-publish */\n")
+    collect(tmp_path, "t1-again")
+    (own_sources / "css" / "own.css").write_text("/* newer */\n")
+    collect(tmp_path / "newer", "t2-newer")
+    (own_sources / "css" / "own.css").write_text("/* kept by a re-publish */\n")
+    real, pruned = BaseClient._make_api_call, []  # noqa: SLF001
+
+    def prune_as_it_lists(client, name, params):
+        if name == "ListObjectsV2" and params.get("Prefix") == "static/" and not pruned:
+            pruned.append(True)  # once, and not for the prune's own listings
+            prune_all_but(local_bucket, "t1-again", "t2-newer")
+        return real(client, name, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", prune_as_it_lists)
+    collect(tmp_path, "t1-again")
+    monkeypatch.undo()
+    assert pruned
+    assert missing_files(local_bucket, "t1-again") == []
+    assert "manifests/t1-again.publishing" not in objects(local_bucket)
+
+
 def test_a_list_gone_since_the_listing_leaves_its_manifest_to_read(local_bucket):
     """A publish deletes its list once its manifest is written: between the prune's listing and
     its read of the list, the manifest is what names the files."""

@@ -143,6 +143,17 @@ class CDNManifestStaticFilesStorage(
                 report = publish_static_files(
                     Path(self.location), client, bucket, hashed=hashed, only=hashed
                 )
+                if written and not same_object(client, bucket, key, manifest):
+                    # Pruned while this ran (a release it did not keep): listed, published
+                    # again (what went is put back) and its manifest written, as a new one.
+                    client.put_object(
+                        Bucket=bucket, Key=pending, Body=manifest, ContentType="application/json"
+                    )
+                    listed, written = True, False
+                    again = publish_static_files(
+                        Path(self.location), client, bucket, hashed=hashed, only=hashed
+                    )
+                    report = {**again, "uploaded": report["uploaded"] + again["uploaded"]}
                 if not written:
                     # Only now can a process of this release start.
                     client.put_object(
