@@ -524,6 +524,15 @@ def test_a_release_published_again_unchanged_while_a_prune_drops_it_is_whole_aft
     assert "manifests/t1-again.publishing" not in objects(local_bucket)
 
 
+def test_a_prune_needs_no_release_id(local_bucket, tmp_path):
+    """README's step 4 in a fresh shell: the prune reads the bucket, not a release."""
+    collect(tmp_path, "n1")
+    said = io.StringIO()
+    with override_settings(RELEASE_ID=""):
+        call_command("static_prune", "--keep", "100", "--dry-run", stdout=said)
+    assert "would delete 0 manifest(s)" in said.getvalue(), said.getvalue()
+
+
 def test_a_list_gone_since_the_listing_leaves_its_manifest_to_read(local_bucket):
     """A publish deletes its list once its manifest is written: between the prune's listing and
     its read of the list, the manifest is what names the files."""

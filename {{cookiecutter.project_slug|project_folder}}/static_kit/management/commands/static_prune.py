@@ -8,8 +8,8 @@ still running), and every name a publish still running relies on (storage/prune.
 """
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
@@ -43,8 +43,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        storage = storages["staticfiles"]
-        if not hasattr(storage, "published_location"):
+        config = settings.STORAGES["staticfiles"]
+        if not hasattr(import_string(config["BACKEND"]), "published_location"):
             raise CommandError(
                 "static_prune prunes an S3 + CDN bucket, and this project's static files are "
                 "not published to one: each nginx release is pruned by deploy/nginx/deploy.sh "
@@ -57,9 +57,13 @@ class Command(BaseCommand):
         from botocore.exceptions import BotoCoreError, ClientError  # S3 projects only
 
         from ...storage.prune import prune
+        from ...storage.s3 import S3Storage
 
-        bucket = storage.s3["bucket_name"]
-        client = storage.manifest_storage.connection.meta.client
+        # The bucket's client, without the static storage, which needs DJANGO_RELEASE_ID (and
+        # reads that release's manifest): a prune needs neither.
+        s3 = config.get("OPTIONS", {}).get("s3", {})
+        bucket = s3["bucket_name"]
+        client = S3Storage(**s3).connection.meta.client
         try:
             plan = prune(
                 client,
