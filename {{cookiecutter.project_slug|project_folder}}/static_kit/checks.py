@@ -64,18 +64,13 @@ def find_unsafe_static_files(root: Path) -> list[Path]:
     """Dotfiles and symlinks under `root`: never written by collectstatic, never public.
     One scandir per folder, whose entries know whether they are links: a stat of each file
     took 1.9 s of the doctor's 4.5 at 20,000 files (72,000 in STATIC_ROOT). The temporary
-    files of a killed collectstatic are not among them (see `find_leftovers`)."""
+    files of a killed collectstatic are not among them (static_root_oddities)."""
     return static_root_oddities(root)[0]
 
 
-def find_leftovers(root: Path) -> list[Path]:
-    """The temporary files a collectstatic that was killed left under `root` (storage/atomic.py):
-    new bytes of collected files, under dotfile names that nothing serves."""
-    return static_root_oddities(root)[1]
-
-
 def static_root_oddities(root: Path) -> tuple[list[Path], list[Path]]:
-    """(unsafe files, a killed run's temporary files) under `root`, in one walk."""
+    """(unsafe files, the temporary files a killed collectstatic left: storage/atomic.py's,
+    dotfiles that nothing serves) under `root`, in one walk."""
     unsafe, leftovers, folders = [], [], [os.fspath(root)]
     while folders:
         with os.scandir(folders.pop()) as entries:
