@@ -140,20 +140,21 @@ def judge_asset(asset: fetch.Fetched, prefix: str, manifest: dict) -> Finding:
             "Add Vary: Accept-Encoding, or a shared cache serves compressed bytes to anyone.",
         )
     name = static_name(asset.url, prefix)
-    if name is not None and manifest:
-        note(*release_verdict(name, manifest))
-    # Scripts and stylesheets, which browsers check against their integrity digest (a CDN may
-    # re-encode images and fonts on purpose: Cloudflare's Polish).
-    checked = name in manifest.values() and suffix in {".css", ".js", ".mjs"}
-    promised = hash_in_name(name) if checked else None
-    if promised and bytes_hash(asset.body) != promised:
-        note(
-            FAIL,
-            f"other bytes than its name promises ({bytes_hash(asset.body)}): browsers that check "
-            "its integrity refuse it, the others use it for a year",
-            "Run collectstatic with the server's settings (it puts the right bytes back), then "
-            "purge this URL from the CDN, which keeps what it fetched for a year.",
-        )
+    verdict = release_verdict(name, manifest) if name is not None and manifest else None
+    if verdict:
+        note(*verdict)
+    # This release's scripts and stylesheets, which browsers check against their integrity
+    # digest (a CDN may re-encode images and fonts on purpose: Cloudflare's Polish).
+    if verdict and verdict[0] == OK and suffix in {".css", ".js", ".mjs"}:
+        sent = bytes_hash(asset.body)
+        if sent != hash_in_name(name):
+            note(
+                FAIL,
+                f"other bytes than its name promises ({sent}): browsers that check its "
+                "integrity refuse it, the others use it for a year",
+                "Run collectstatic with the server's settings (it puts the right bytes back), "
+                "then purge this URL from the CDN, which keeps what it fetched for a year.",
+            )
     if name is not None and unhashed_name(name):
         age = re.search(r"max-age=(\d+)", cache_control)
         if not age or int(age.group(1)) < ONE_YEAR:
