@@ -112,12 +112,21 @@ def names_of(*documents: Iterable[dict]) -> set[str]:
     )
 
 
+def read_document(client, bucket: str, key: str) -> dict | None:
+    """The JSON object at `key`; None where it is gone since it was listed (a publish done, a
+    prune beside this one)."""
+    import json
+
+    try:
+        return json.loads(client.get_object(Bucket=bucket, Key=key)["Body"].read())
+    except client.exceptions.NoSuchKey:
+        return None
+
+
 def publishing_now(client, bucket: str, now: datetime.datetime, listed=None) -> tuple:
     """The manifests that publishes still running will write (manifests/*.publishing, from
     `listed` or a listing of manifests/), and the keys of those older than PUBLISHING_LIFETIME,
     left by publishes that died."""
-    import json
-
     if listed is None:
         listed = published_keys(client, bucket, MANIFESTS)
     documents, stale = [], []
@@ -129,13 +138,12 @@ def publishing_now(client, bucket: str, now: datetime.datetime, listed=None) -> 
             continue
         # A publish deletes its list once its manifest is written (or once it failed): a list
         # gone since the listing leaves that manifest to read in its place.
-        for key in (name, name.removesuffix(PUBLISHING) + ".json"):
-            try:
-                body = client.get_object(Bucket=bucket, Key=MANIFESTS + key)["Body"].read()
-            except client.exceptions.NoSuchKey:
-                continue
-            documents.append(json.loads(body))
-            break
+        document = read_document(client, bucket, MANIFESTS + name)
+        if document is None:
+            manifest = MANIFESTS + name.removesuffix(PUBLISHING) + ".json"
+            document = read_document(client, bucket, manifest)
+        if document is not None:
+            documents.append(document)
     return documents, stale
 
 
@@ -197,11 +205,9 @@ def prune(
                 release in manifests and entry["ETag"] == listed[name]["ETag"]
             ):
                 continue  # not a manifest, or a kept one as it was read
-            try:  # new, or written again since (a release this prune did not keep, republished)
-                body = client.get_object(Bucket=bucket, Key=MANIFESTS + name)["Body"].read()
-            except client.exceptions.NoSuchKey:
-                continue  # pruned by another prune meanwhile
-            started.append(json.loads(body))
+            # New, or written again since (a release this prune did not keep, republished).
+            if (document := read_document(client, bucket, MANIFESTS + name)) is not None:
+                started.append(document)
         relied_on = names_of(started)
         plan.objects = [name for name in plan.objects if name not in relied_on]
         plan.freed = sum(objects[name].get("Size", 0) for name in plan.objects)

@@ -12,11 +12,13 @@ django-storages release stops calling it (the loader would no longer be shared).
 """
 
 import threading
+from urllib.parse import urlsplit
 
 import boto3
 import botocore.config
 import botocore.loaders
 import botocore.session
+from django.core.exceptions import ImproperlyConfigured
 from storages.backends.s3 import S3Storage as StockS3Storage
 
 _loader = None
@@ -62,10 +64,6 @@ class S3Storage(StockS3Storage):
 def checked_connection(endpoint_url: str, addressing_style: str, bucket: str) -> None:
     """Refuse, in one line, an S3 endpoint or addressing style botocore would stop each process
     on with a traceback (settings/s3.py, through client_config: where the mistake is)."""
-    from urllib.parse import urlsplit
-
-    from django.core.exceptions import ImproperlyConfigured
-
     endpoint = urlsplit(endpoint_url)
     if endpoint_url and not (endpoint.scheme in {"http", "https"} and endpoint.hostname):
         raise ImproperlyConfigured(

@@ -132,27 +132,28 @@ class CDNManifestStaticFilesStorage(
         key = f"manifests/{self.manifest_name}"
         pending = publishing_key(self.manifest_name.removesuffix(".json"))
         listed = False  # whether the list of names relied on is in the bucket
+
+        def publish_hashed(list_first: bool) -> dict:
+            """The hashed files, after the list of the names relied on where `list_first`."""
+            nonlocal listed
+            if list_first:
+                client.put_object(
+                    Bucket=bucket, Key=pending, Body=manifest, ContentType="application/json"
+                )
+                listed = True
+            return publish_static_files(
+                Path(self.location), client, bucket, hashed=hashed, only=hashed
+            )
+
         try:
             try:
                 written = same_object(client, bucket, key, manifest)
-                if not written:
-                    client.put_object(
-                        Bucket=bucket, Key=pending, Body=manifest, ContentType="application/json"
-                    )
-                    listed = True
-                report = publish_static_files(
-                    Path(self.location), client, bucket, hashed=hashed, only=hashed
-                )
+                report = publish_hashed(list_first=not written)
                 if written and not same_object(client, bucket, key, manifest):
                     # Pruned while this ran (a release it did not keep): listed, published
                     # again (what went is put back) and its manifest written, as a new one.
-                    client.put_object(
-                        Bucket=bucket, Key=pending, Body=manifest, ContentType="application/json"
-                    )
-                    listed, written = True, False
-                    again = publish_static_files(
-                        Path(self.location), client, bucket, hashed=hashed, only=hashed
-                    )
+                    written = False
+                    again = publish_hashed(list_first=True)
                     report = {**again, "uploaded": report["uploaded"] + again["uploaded"]}
                 if not written:
                     # Only now can a process of this release start.
