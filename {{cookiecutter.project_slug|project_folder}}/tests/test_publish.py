@@ -338,19 +338,23 @@ def object_bytes(client, key):
     return client.get_object(Bucket=settings.S3_BUCKET, Key=key)["Body"].read()
 
 
-def before_put(monkeypatch, key, action, operation="PutObject"):
-    """Run `action` when any S3 client of this process is about to put `key` (or make another
-    `operation` on it; the storages make their own clients)."""
+def before_call(monkeypatch, operation, matches, action):
+    """Run `action` when any S3 client of this process is about to make `operation` with
+    parameters that `matches` (the storages make their own clients)."""
     from botocore.client import BaseClient
 
     real = BaseClient._make_api_call  # noqa: SLF001
 
     def call(client, name, params):
-        if name == operation and params.get("Key") == key:
+        if name == operation and matches(params):
             action()
         return real(client, name, params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", call)
+
+
+def on_key(key):
+    return lambda params: params.get("Key") == key
 
 
 def prune_all_but(client, dropped: str, current: str, said=None) -> None:
@@ -387,7 +391,7 @@ def test_a_publish_failing_at_its_manifest_leaves_the_shared_unhashed_names_alon
     def endpoint_gone():
         raise EndpointConnectionError(endpoint_url="http://injected")
 
-    before_put(monkeypatch, "manifests/u-next.json", endpoint_gone)
+    before_call(monkeypatch, "PutObject", on_key("manifests/u-next.json"), endpoint_gone)
     with pytest.raises(PublishError, match="manifest was not written"):
         collect(tmp_path / "next", "u-next")
     monkeypatch.undo()
@@ -410,7 +414,8 @@ def test_a_publish_whose_first_request_fails_says_so_in_one_error(
         if len(asked) > 1:
             raise EndpointConnectionError(endpoint_url="http://injected")
 
-    before_put(monkeypatch, "manifests/h-first.json", endpoint_gone_the_second_time, "HeadObject")
+    first = on_key("manifests/h-first.json")
+    before_call(monkeypatch, "HeadObject", first, endpoint_gone_the_second_time)
     with pytest.raises(PublishError, match="manifest was not written"):
         collect(tmp_path, "h-first")
 
@@ -433,7 +438,7 @@ def test_a_prune_during_a_publish_keeps_the_old_objects_the_publish_relies_on(
     def prune():
         prune_all_but(local_bucket, "p1-old", "p2-newer", said)
 
-    before_put(monkeypatch, "manifests/p3-back.json", prune)
+    before_call(monkeypatch, "PutObject", on_key("manifests/p3-back.json"), prune)
     collect(tmp_path / "back", "p3-back")
     monkeypatch.undo()
     assert "deleted" in said.getvalue()
@@ -501,22 +506,21 @@ def test_a_release_published_again_unchanged_while_a_prune_drops_it_is_whole_aft
 ):
     """A re-publish of a release whose manifest is there already sends nothing, and writes no
     list: a prune that drops that release meanwhile took its manifest away."""
-    from botocore.client import BaseClient
-
     (own_sources / "css" / "own.css").write_text("/* kept by a re-publish */\n")
     collect(tmp_path, "t1-again")
     (own_sources / "css" / "own.css").write_text("/* newer */\n")
     collect(tmp_path / "newer", "t2-newer")
     (own_sources / "css" / "own.css").write_text("/* kept by a re-publish */\n")
-    real, pruned = BaseClient._make_api_call, []  # noqa: SLF001
+    pruned = []
 
-    def prune_as_it_lists(client, name, params):
-        if name == "ListObjectsV2" and params.get("Prefix") == "static/" and not pruned:
-            pruned.append(True)  # once, and not for the prune's own listings
-            prune_all_but(local_bucket, "t1-again", "t2-newer")
-        return real(client, name, params)
+    def prune_once():
+        pruned.append(True)  # first: the prune's own listings must not prune again
+        prune_all_but(local_bucket, "t1-again", "t2-newer")
 
-    monkeypatch.setattr(BaseClient, "_make_api_call", prune_as_it_lists)
+    def listing_static(params):
+        return params.get("Prefix") == "static/" and not pruned
+
+    before_call(monkeypatch, "ListObjectsV2", listing_static, prune_once)
     collect(tmp_path, "t1-again")
     monkeypatch.undo()
     assert pruned
@@ -550,22 +554,22 @@ def test_a_list_gone_since_the_listing_leaves_its_manifest_to_read(local_bucket)
     local_bucket.delete_object(Bucket=settings.S3_BUCKET, Key="manifests/just-done.json")
 
 
-def test_a_publish_stopped_by_ctrl_c_takes_its_list_back(local_bucket, tmp_path, own_sources):
+def test_a_publish_stopped_by_ctrl_c_takes_its_list_back(
+    local_bucket, tmp_path, own_sources, monkeypatch
+):
     """Else the names it relied on would stay protected from prunes for a day."""
-    from botocore.client import BaseClient
-
     (own_sources / "css" / "own.css").write_text("/* stopped */\n")
-    real = BaseClient._make_api_call  # noqa: SLF001
 
-    def stopped(client, name, params):
-        if name == "PutObject" and params.get("Key", "").startswith("static/css/own."):
-            raise KeyboardInterrupt
-        return real(client, name, params)
+    def ctrl_c():
+        raise KeyboardInterrupt
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(BaseClient, "_make_api_call", stopped)
-        with pytest.raises(KeyboardInterrupt):
-            collect(tmp_path, "s-stopped")
+    def the_stylesheet(params):
+        return params.get("Key", "").startswith("static/css/own.")
+
+    before_call(monkeypatch, "PutObject", the_stylesheet, ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        collect(tmp_path, "s-stopped")
+    monkeypatch.undo()
     assert not {"manifests/s-stopped.json", "manifests/s-stopped.publishing"} & set(
         objects(local_bucket)
     )

@@ -1,6 +1,5 @@
 """doctor/: each group's checks on a collected STATIC_ROOT, and the live audit's judge."""
 
-import hashlib
 import json
 from email.message import Message
 from io import StringIO
@@ -15,6 +14,7 @@ from static_kit.doctor.fetch import Fetched
 from static_kit.doctor.findings import listed, private_media, takes_uploads
 from static_kit.doctor.live import judge_asset, release_verdict
 from static_kit.doctor.nginx import compare_aliases
+from static_kit.storage.integrity import bytes_hash
 
 MANIFEST = {"css/site.css": "css/site.3f2a1c9b7e4d.css"}
 
@@ -109,7 +109,7 @@ def asset(url: str, status: int = 200, **headers) -> Fetched:
     return Fetched(url, "https://example.com/", status, message, b"a{}" * 600)
 
 
-BODY_HASH = hashlib.md5(b"a{}" * 600).hexdigest()[:12]  # noqa: S324 (asset()'s body)
+BODY_HASH = bytes_hash(b"a{}" * 600)  # asset()'s body
 
 
 def test_an_asset_is_judged_by_type_encoding_caching_and_release():
